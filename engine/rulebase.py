@@ -1,0 +1,375 @@
+"""Loading and checking the rule base: rule files, the sources catalogue, weights."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..facts.derive import FACTS
+from ..facts.model import PHASE_ORDER
+from . import conditions as cond
+from ..facts.safeyaml import YamlError, load_yaml_file
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rules"
+SEVERITIES = ["critical", "high", "medium", "low"]
+SEVERITY_POINTS = {"critical": 400, "high": 300, "medium": 200, "low": 100}
+GATE_POINTS = 250  # an unmet entry criterion for the next phase ranks between high and medium findings
+AREAS = ["strategy", "cooperation", "steering", "context", "learning", "process", "phases"]
+GATES = ["design", "implementation", "further_development", "continuation"]
+NEXT_GATE = dict(zip(PHASE_ORDER, GATES))
+MAX_RULE_FILES = 5000
+
+
+class RuleError(ValueError):
+    """A rule file or rule folder that cannot be used; the message names the file and the field."""
+
+
+class Examples(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fire: list[dict[str, Any]] = Field(min_length=1)
+    quiet: list[dict[str, Any]] = Field(min_length=1)
+
+
+class Rule(BaseModel):
+    """One rule as an advisor writes it in YAML."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", max_length=40)
+    name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)
+    type: Literal["finding", "strength", "derive", "gate"]
+    title: str = Field(min_length=3, max_length=200)
+    area: Literal["strategy", "cooperation", "steering", "context", "learning", "process", "phases"]
+    kind: Literal["barrier", "success_factor"]
+    severity: Optional[Literal["critical", "high", "medium", "low"]] = None
+    phases: Optional[list[Literal["initiation", "design", "implementation", "further_development"]]] = Field(
+        None, min_length=1
+    )
+    when: str = Field(min_length=1, max_length=cond.MAX_LENGTH)
+    derives: Optional[str] = Field(None, pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
+    gate: Optional[Literal["design", "implementation", "further_development", "continuation"]] = None
+    message: Optional[str] = Field(None, max_length=600)
+    rationale: str = Field(min_length=10, max_length=3000)
+    actions: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(min_length=1)
+    examples: Examples
+
+
+@dataclass
+class LoadedRule:
+    """A rule with its parsed condition and where it came from."""
+
+    rule: Rule
+    path: str
+    condition: cond.Node
+    builtin: bool = True
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @cached_property
+    def reads(self) -> list[str]:
+        return list(dict.fromkeys(leaf.name for leaf in cond.leaves(self.condition)))
+
+
+@dataclass
+class Source:
+    id: str
+    title: str
+    source: str
+    rank: Optional[int] = None
+    priority_only: Optional[str] = None
+
+
+@dataclass
+class Weights:
+    """Organisation-specific changes of severity and priority, applied without editing rules."""
+
+    severity: dict[str, str] = field(default_factory=dict)
+    priority: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RuleBase:
+    rules: list[LoadedRule]
+    sources: dict[str, Source]
+    documents: dict[str, dict]
+    weights: Weights = field(default_factory=Weights)
+
+    def __post_init__(self):
+        self.by_id = {r.id: r for r in self.rules}
+        self.deriving = {r.rule.derives: r for r in self.rules if r.rule.type == "derive"}
+
+    def severity(self, r: LoadedRule) -> Optional[str]:
+        return self.weights.severity.get(r.id, r.rule.severity)
+
+    def source_weight(self, r: LoadedRule) -> int:
+        """The practitioners ranked 15 requirements; a rule weighs as the best-ranked one it cites."""
+        ranks = [self.sources[s].rank for s in r.rule.sources if s in self.sources and self.sources[s].rank]
+        return (16 - min(ranks)) if ranks else 0
+
+    def priority(self, r: LoadedRule) -> int:
+        if r.rule.type == "gate":
+            base = GATE_POINTS
+        else:
+            base = SEVERITY_POINTS.get(self.severity(r) or "low", 100)
+        return base + self.source_weight(r) + self.weights.priority.get(r.id, 0)
+
+
+def _fmt_loc(loc) -> str:
+    return ".".join(str(x) for x in loc) or "(the rule)"
+
+
+def _suggest(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def parse_rule(data: Any, path: str, builtin: bool) -> LoadedRule:
+    """Validate one rule mapping; raise RuleError naming the file, the rule and the field."""
+    rid = data.get("id") if isinstance(data, dict) else None
+    label = f"{path}: rule {rid}" if rid else f"{path}"
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: expected a mapping of rule fields, found {type(data).__name__}")
+    try:
+        rule = Rule.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = _fmt_loc(err["loc"])
+        if err["type"] == "extra_forbidden":
+            key = str(err["loc"][-1])
+            raise RuleError(f"{label}: unknown field {key!r}{_suggest(key, Rule.model_fields)}") from None
+        if err["type"] == "missing":
+            raise RuleError(f"{label}: field {where!r} is missing") from None
+        raise RuleError(f"{label}: field {where!r}: {err['msg']}") from None
+    label = f"{path}: rule {rule.id}"
+    needs = {
+        "finding": ("severity", "message", "actions"),
+        "strength": ("message",),
+        "derive": ("derives",),
+        "gate": ("gate", "actions"),
+    }[rule.type]
+    for fname in needs:
+        if not getattr(rule, fname):
+            raise RuleError(f"{label}: field {fname!r} is missing; a {rule.type} rule needs it")
+    forbidden = {"derives": rule.type != "derive", "gate": rule.type != "gate"}
+    for fname, bad in forbidden.items():
+        if bad and getattr(rule, fname):
+            raise RuleError(f"{label}: field {fname!r} is only for {fname == 'gate' and 'gate' or 'derive'} rules")
+    if rule.type == "gate" and rule.phases:
+        raise RuleError(f"{label}: field 'phases': gate rules apply in every phase; remove 'phases'")
+    if Path(path).stem != rule.id and builtin:
+        raise RuleError(f"{label}: the file is named {Path(path).name!r}; expected {rule.id + '.yaml'!r}")
+    try:
+        condition = cond.parse(rule.when)
+    except cond.ConditionError as e:
+        raise RuleError(f"{label}: field 'when': {e}") from None
+    if rule.phases:
+        phase_leaves = tuple(cond.Leaf("phase", "==", p) for p in rule.phases)
+        gate_node = phase_leaves[0] if len(phase_leaves) == 1 else cond.Or(phase_leaves)
+        condition = cond.And((gate_node, condition))
+    try:
+        cond.dnf(condition)
+        cond.dnf(cond.Not(condition))
+    except cond.ConditionError as e:
+        raise RuleError(f"{label}: field 'when': {e}") from None
+    return LoadedRule(rule=rule, path=path, condition=condition, builtin=builtin)
+
+
+def rule_files(folder: Path) -> list[Path]:
+    if not folder.exists():
+        raise RuleError(f"{folder}: no such rule folder")
+    if not folder.is_dir():
+        raise RuleError(f"{folder}: expected a folder of rule files, found a file")
+    files = []
+    for p in sorted(folder.rglob("*")):
+        if p.suffix in (".yaml", ".yml") and p.name not in ("sources.yaml", "weights.yaml") and p.is_file():
+            files.append(p)
+            if len(files) > MAX_RULE_FILES:
+                raise RuleError(f"{folder}: more than {MAX_RULE_FILES} rule files; expected a rule folder")
+    return files
+
+
+def load_sources(path: Path) -> tuple[dict[str, Source], dict[str, dict]]:
+    data = load_yaml_file(path)
+    if not isinstance(data, dict) or not isinstance(data.get("items"), dict):
+        raise RuleError(f"{path}: expected a mapping with 'items' (INVENTORY ID -> title, source)")
+    out = {}
+    for sid, item in data["items"].items():
+        if not isinstance(item, dict) or "title" not in item:
+            raise RuleError(f"{path}: item {sid}: expected a mapping with 'title' and 'source'")
+        out[str(sid)] = Source(
+            id=str(sid),
+            title=str(item["title"]),
+            source=str(item.get("source", "")),
+            rank=item.get("rank"),
+            priority_only=item.get("priority_only"),
+        )
+    return out, dict(data.get("documents") or {})
+
+
+def load_weights(path: Path) -> Weights:
+    try:
+        data = load_yaml_file(path)
+    except YamlError as e:
+        raise RuleError(str(e)) from None
+    if data is None:
+        return Weights()
+    if not isinstance(data, dict) or set(data) - {"severity", "priority"}:
+        raise RuleError(f"{path}: expected a mapping with 'severity' and/or 'priority'")
+    sev = data.get("severity") or {}
+    pri = data.get("priority") or {}
+    if not isinstance(sev, dict) or not isinstance(pri, dict):
+        raise RuleError(f"{path}: 'severity' and 'priority' each map rule ids to values")
+    for rid, value in sev.items():
+        if value not in SEVERITIES:
+            raise RuleError(f"{path}: severity of {rid}: found {value!r}, expected one of {', '.join(SEVERITIES)}")
+    for rid, value in pri.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not -99 <= value <= 99:
+            raise RuleError(f"{path}: priority of {rid}: found {value!r}, expected a whole number from -99 to 99")
+    return Weights(severity={str(k): v for k, v in sev.items()}, priority={str(k): v for k, v in pri.items()})
+
+
+def read_folder(folder: Path, builtin: bool) -> list[LoadedRule]:
+    rules = []
+    for path in rule_files(folder):
+        try:
+            data = load_yaml_file(path)
+        except YamlError as e:
+            raise RuleError(str(e)) from None
+        rules.append(parse_rule(data, str(path if not builtin else path.relative_to(folder.parent)), builtin))
+    return rules
+
+
+UNREAD = "which no rule reads"
+
+
+def check(rb: RuleBase) -> list[str]:
+    """Catalogue checks across rules: names, types, sources, derived facts, cycles. One line per problem.
+
+    All problems fail `rules lint`; all but an unread derived fact also stop an assessment.
+    """
+    problems: list[str] = []
+    derived: dict[str, LoadedRule] = {}
+    for r in rb.rules:
+        if r.rule.type == "derive":
+            name = r.rule.derives
+            if name in derived:
+                problems.append(f"{r.path}: rule {r.id}: derives {name!r}, which {derived[name].id} derives already")
+            elif name in FACTS:
+                problems.append(f"{r.path}: rule {r.id}: derives {name!r}, which is the name of an input fact")
+            derived[name] = r
+    read_by: dict[str, list[str]] = {}
+    for r in rb.rules:
+        label = f"{r.path}: rule {r.id}"
+        for s in r.rule.sources:
+            if s not in rb.sources:
+                problems.append(f"{label}: field 'sources': unknown source ID {s!r}{_suggest(s, rb.sources)}")
+        for leaf in cond.leaves(r.condition):
+            if leaf.name in derived:
+                read_by.setdefault(leaf.name, []).append(r.id)
+                if not isinstance(leaf.value, bool) or leaf.op != "==":
+                    problems.append(f"{label}: field 'when': derived fact {leaf.name!r} is true or false; compare it with true or false")
+                continue
+            spec = FACTS.get(leaf.name)
+            if spec is None:
+                hint = _suggest(leaf.name, list(FACTS) + list(derived))
+                problems.append(f"{label}: field 'when': unknown fact name {leaf.name!r}{hint}")
+                continue
+            problems.extend(f"{label}: field 'when': {p}" for p in _type_problems(leaf, spec))
+    for name, r in derived.items():
+        if name not in read_by:
+            problems.append(f"{r.path}: rule {r.id}: derives {name!r}, {UNREAD}")
+    problems.extend(_cycles(rb, derived))
+    return problems
+
+
+def _type_problems(leaf: cond.Leaf, spec) -> list[str]:
+    v = leaf.value
+    if spec.type == "names":
+        return [f"{leaf.name!r} is a list of names for messages; test the matching true/false or number fact"]
+    if spec.type == "bool":
+        if not isinstance(v, bool) or leaf.op != "==":
+            return [f"{leaf.name!r} is true or false; found '{leaf}'"]
+    elif spec.type == "number":
+        if isinstance(v, (bool, str)):
+            return [f"{leaf.name!r} is a number; found '{leaf}'"]
+        lo, hi = spec.minimum, spec.maximum
+        impossible = (
+            (lo is not None and ((leaf.op in ("<",) and v <= lo) or (leaf.op in ("<=", "==") and v < lo)))
+            or (hi is not None and ((leaf.op in (">",) and v >= hi) or (leaf.op in (">=", "==") and v > hi)))
+        )
+        if impossible:
+            return [f"'{leaf}' can never be true: {leaf.name!r} lies between {lo:g} and {hi if hi is not None else 'no limit'}"]
+    elif spec.type == "choice":
+        if leaf.op not in ("==", "!="):
+            return [f"{leaf.name!r} is a choice; compare it with == or != (found '{leaf}')"]
+        if v not in spec.choices:
+            return [f"'{leaf}' can never be true: {leaf.name!r} is one of {', '.join(spec.choices)}{_suggest(str(v), spec.choices)}"]
+    elif spec.type == "text":
+        if not isinstance(v, str):
+            return [f"{leaf.name!r} is text; found '{leaf}'"]
+    if leaf.name == "phase" and v not in PHASE_ORDER:
+        return [f"'{leaf}' can never be true: phase is one of {', '.join(PHASE_ORDER)}"]
+    return []
+
+
+def _cycles(rb: RuleBase, derived: dict[str, LoadedRule]) -> list[str]:
+    graph = {name: [x for x in r.reads if x in derived] for name, r in derived.items()}
+    problems, state = [], {}
+
+    def visit(n, stack):
+        if state.get(n) == 1:
+            cycle = stack[stack.index(n):] + [n]
+            r = derived[n]
+            problems.append(f"{r.path}: rule {r.id}: derived facts depend on each other in a cycle: {' -> '.join(cycle)}")
+            return
+        if state.get(n) == 2:
+            return
+        state[n] = 1
+        for m in graph[n]:
+            visit(m, stack + [n])
+        state[n] = 2
+
+    for n in sorted(graph):
+        visit(n, [])
+    return problems
+
+
+def load_rulebase(
+    extra_dirs=(), weights_path: Optional[Path] = None, builtin: bool = True, sources_path: Optional[Path] = None
+) -> RuleBase:
+    """The built-in rules, plus each extra folder's rules (a rule with a built-in id replaces it)."""
+    try:
+        sources, documents = load_sources(sources_path or BUILTIN_DIR / "sources.yaml")
+    except YamlError as e:
+        raise RuleError(str(e)) from None
+    rules: dict[str, LoadedRule] = {}
+    if builtin:
+        for r in read_folder(BUILTIN_DIR, builtin=True):
+            if r.id in rules:
+                raise RuleError(f"{r.path}: rule {r.id}: duplicate id, also in {rules[r.id].path}")
+            rules[r.id] = r
+    for folder in extra_dirs:
+        seen: dict[str, str] = {}
+        for r in read_folder(Path(folder), builtin=False):
+            if r.id in seen:
+                raise RuleError(f"{r.path}: rule {r.id}: duplicate id, also in {seen[r.id]}")
+            seen[r.id] = r.path
+            rules[r.id] = r
+    weights = load_weights(Path(weights_path)) if weights_path else Weights()
+    rb = RuleBase(rules=[rules[k] for k in sorted(rules)], sources=sources, documents=documents, weights=weights)
+    for rid in list(weights.severity) + list(weights.priority):
+        if rid not in rb.by_id:
+            raise RuleError(f"{weights_path}: unknown rule id {rid!r}{_suggest(rid, rb.by_id)}")
+    problems = [p for p in check(rb) if not p.endswith(UNREAD)]
+    if problems:
+        more = f" (and {len(problems) - 1} more problems; run 'partnerwise rules lint')" if len(problems) > 1 else ""
+        raise RuleError(problems[0] + more)
+    return rb

@@ -1,0 +1,120 @@
+"""The runner that owns the durable-rules ruleset and its sessions, and drives them synchronously.
+
+We call the engine's C layer directly rather than through `durable.lang`'s host: the host starts
+background threads (which crashed with many sessions), swallows exceptions raised in actions, and
+loses a batch's actions when one fact in it matches no rule. Here every action runs in the calling
+thread, errors propagate, and each session's state is deleted when its partnerships are done.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import durable_rules_engine as dre
+import orjson
+
+from .compiler import Compiled, Target, compile_rulebase, field_key
+from .rulebase import RuleBase
+
+# Result codes of the C layer's assert calls.
+_OK, _NOT_HANDLED, _OBSERVED = 0, 1, 2
+
+_ruleset_names = itertools.count(1)
+_lock = threading.Lock()
+
+
+class EngineError(RuntimeError):
+    """The inference engine failed; this is a bug or a broken rule base, never bad input."""
+
+
+@dataclass
+class Ledger:
+    """What fired for one partnership: rule outcomes, alternatives that matched, derived values."""
+
+    fired: dict[tuple[str, bool], list[int]] = field(default_factory=dict)
+    derived: dict[str, bool] = field(default_factory=dict)
+    derived_by: dict[str, str] = field(default_factory=dict)
+
+    def outcome(self, rule_id: str) -> Optional[bool]:
+        if (rule_id, True) in self.fired:
+            return True
+        if (rule_id, False) in self.fired:
+            return False
+        return None
+
+
+def _dumps(obj: Any) -> str:
+    return orjson.dumps(obj).decode()
+
+
+class Engine:
+    """One compiled ruleset in this process; `run` evaluates a batch of partnerships in one session."""
+
+    def __init__(self, rb: RuleBase):
+        self.rulebase = rb
+        self.compiled: Compiled = compile_rulebase(rb)
+        self.targets: dict[str, Target] = self.compiled.targets
+        self.keys = [(name, field_key(name)) for name in self.compiled.reads]
+        self._name = f"partnerwise_{next(_ruleset_names)}"
+        self._sessions = itertools.count(1)
+        self._facts = itertools.count(1)
+        try:
+            self._handle = dre.create_ruleset(self._name, _dumps(self.compiled.definition))
+        except Exception as e:  # the C layer raises plain exceptions for definitions it rejects
+            raise EngineError(f"the engine rejected the compiled rule base: {e}") from None
+
+    def _fact(self, sid: str, pid: int, flat: dict[str, Any]) -> dict[str, Any]:
+        fact: dict[str, Any] = {"sid": sid, "t": "p", "pid": pid, "k": next(self._facts)}
+        for name, key in self.keys:
+            value = flat.get(name)
+            if value is not None and not isinstance(value, list):
+                fact[key] = value
+        return fact
+
+    def _assert(self, fact: dict) -> None:
+        code = dre.assert_fact(self._handle, _dumps(fact))[0]
+        if code == _OBSERVED:
+            raise EngineError(f"the engine took fact {fact.get('k')} for one it had seen before")
+
+    def run(self, flats: list[dict[str, Any]]) -> list[Ledger]:
+        """Evaluate partnerships (flat facts) together in one session; one ledger each, in order."""
+        with _lock:
+            sid = str(next(self._sessions))
+            ledgers = [Ledger() for _ in flats]
+            try:
+                for pid, flat in enumerate(flats):
+                    self._assert(self._fact(sid, pid, flat))
+                self._drain(sid, ledgers)
+            finally:
+                dre.delete_state(self._handle, sid)
+            return ledgers
+
+    def _drain(self, sid: str, ledgers: list[Ledger]) -> None:
+        while True:
+            started = dre.start_action(self._handle)
+            if not started:
+                return
+            handle = started[2]
+            message = orjson.loads(started[1])
+            while message:
+                for name, match in message.items():
+                    self._act(sid, name, match, ledgers)
+                following = dre.complete_and_start_action(self._handle, handle)
+                message = orjson.loads(following) if following else None
+
+    def _act(self, sid: str, name: str, match: dict, ledgers: list[Ledger]) -> None:
+        target = self.targets[name]
+        pid = match["p"]["pid"]
+        ledger = ledgers[pid]
+        rule = target.rule
+        ledger.fired.setdefault((rule.id, target.outcome), []).append(target.alternative)
+        if rule.rule.type == "derive":
+            derived = rule.rule.derives
+            if derived not in ledger.derived:
+                ledger.derived[derived] = target.outcome
+                ledger.derived_by[derived] = rule.id
+                fact = {"sid": sid, "t": "d", "pid": pid, "n": derived, "v": target.outcome, "k": next(self._facts)}
+                self._assert(fact)
