@@ -11,7 +11,7 @@ from .engine.rulebase import RuleBase
 from .engine.rulebase import load_rulebase as _load_rulebase
 from .engine.runner import Engine
 from .facts.derive import flatten
-from .facts.loader import load_partnership, validate_partnership
+from .facts.loader import load_partnership, validate_partnership  # noqa: F401  (part of the API)
 from .facts.model import Partnership
 
 PathLike = Union[str, Path]

@@ -95,7 +95,13 @@ def describe_error(err: dict) -> str:
     if msg.startswith("Value error, "):
         return f"{field_path(loc)}: {msg[len('Value error, '):]}"
     expected = re.sub(r"^Input should (be )?", "", msg)
-    expected = expected.replace("a valid boolean", "true or false").replace("a valid number", "a number")
+    expected = (
+        expected.replace("a valid boolean, unable to interpret input", "true or false")
+        .replace("a valid boolean", "true or false")
+        .replace("a valid number, unable to parse string as a number", "a number")
+        .replace("less than or equal to", "at most")
+        .replace("greater than or equal to", "at least")
+    )
     if "input" in err:
         return f"{field_path(loc)}: found {_short(err['input'])}, expected {expected}"
     return f"{field_path(loc)}: {msg}"

@@ -1,0 +1,199 @@
+"""The command line: parse options, call one API function, pick a renderer, print. No logic here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from . import __version__
+from .engine.rulebase import SEVERITIES, RuleError
+from .facts.loader import FactError
+from .output import write_output
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FAIL_ON = SEVERITIES + ["none"]
+
+
+class InputError(click.ClickException):
+    """A problem with what the user gave us: one line on stderr, exit code 2, no traceback."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"partnerwise: error: {self.format_message()}", err=True)
+
+
+def _fail_on_option(f):
+    return click.option(
+        "--fail-on",
+        type=click.Choice(FAIL_ON),
+        default="high",
+        show_default=True,
+        help="Exit 1 when any finding is at least this severe ('none' never fails).",
+    )(f)
+
+
+def _rules_options(f):
+    f = click.option(
+        "--weights",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A YAML file that changes rules' severities and priorities without editing them.",
+    )(f)
+    f = click.option(
+        "--rules",
+        "rules_dirs",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="A folder of extra rules; a rule with a built-in id replaces it. May be given more than once.",
+    )(f)
+    return f
+
+
+def _assessor(rules_dirs, weights):
+    from .api import assessor
+
+    try:
+        return assessor(rules_dirs, weights)
+    except RuleError as e:
+        raise InputError(str(e)) from None
+
+
+def fails(assessments, fail_on: str) -> bool:
+    if fail_on == "none":
+        return False
+    limit = SEVERITIES.index(fail_on)
+    return any(SEVERITIES.index(f.severity) <= limit for a in assessments for f in a.findings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="partnerwise")
+def main() -> None:
+    """Diagnose multi-stakeholder partnerships from their facts.
+
+    Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 usage or input error.
+    """
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True,
+    help="Output format.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of standard output.")
+@_fail_on_option
+@_rules_options
+def assess(files, fmt, output, fail_on, rules_dirs, weights) -> None:
+    """Assess the partnerships in fact FILES (YAML or JSON): prioritised findings, next phase, gaps.
+
+    With several files, each is assessed in the order given; a file that cannot be read is
+    reported on stderr and the others are still assessed (the exit code is then 2).
+    """
+    from .api import load_partnership
+    from .render import get_renderer
+
+    runner = _assessor(rules_dirs, weights)
+    results, bad = [], 0
+    for path in files:
+        try:
+            p = load_partnership(path)
+        except FactError as e:
+            bad += 1
+            click.echo(f"partnerwise: error: {e}", err=True)
+            continue
+        result = runner.assess(p)
+        result.source = str(path)
+        results.append(result)
+    if results:
+        render = get_renderer(fmt)
+        text = render(results, single=len(files) == 1) if fmt == "json" else render(results)
+        write_output(text, output)
+    if bad:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if fails(results, fail_on) else EXIT_OK)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of a fact file, for editors that validate as you type."""
+    from .facts.model import Partnership
+
+    doc = Partnership.model_json_schema()
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    doc["title"] = "partnerwise fact file"
+    click.echo(json.dumps(doc, indent=2, sort_keys=True))
+
+
+@main.group()
+def rules() -> None:
+    """Inspect and check the rule base: list, show, coverage, lint."""
+
+
+@rules.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_rules_options
+def rules_list(fmt, rules_dirs, weights) -> None:
+    """List every rule: id, type, severity, area, phases and sources."""
+    from .render.rules import render_list
+
+    rb = _assessor(rules_dirs, weights).rulebase
+    click.echo(render_list(rb, fmt), nl=False)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@_rules_options
+def rules_show(rule_id, rules_dirs, weights) -> None:
+    """Show one rule as documentation: condition, rationale, actions, examples, sources."""
+    from .engine.catalogue import suggest_id
+    from .render.rules import render_rule
+
+    rb = _assessor(rules_dirs, weights).rulebase
+    r = rb.by_id.get(rule_id.upper())
+    if r is None:
+        raise InputError(f"no rule with id {rule_id!r}{suggest_id(rb, rule_id)}")
+    click.echo(render_rule(rb, r), nl=False)
+
+
+@rules.command("coverage")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_rules_options
+def rules_coverage(fmt, rules_dirs, weights) -> None:
+    """Show which rules cite each source item; exit 1 if any item is uncovered."""
+    from .engine.catalogue import coverage
+    from .render.rules import render_coverage
+
+    rb = _assessor(rules_dirs, weights).rulebase
+    report = coverage(rb)
+    click.echo(render_coverage(rb, report, fmt), nl=False)
+    sys.exit(EXIT_FINDINGS if report["uncovered"] else EXIT_OK)
+
+
+@rules.command("lint")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+def rules_lint(folder: Optional[Path]) -> None:
+    """Check a rule folder (default: the built-in rules): schema, fact names, sources, examples.
+
+    One line per problem with the file and rule id; exit 1 if there is any.
+    """
+    from .engine import lint
+
+    problems = lint.lint(folder)
+    for line in problems:
+        click.echo(line)
+    if problems:
+        click.echo(f"{len(problems)} problem(s)", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo("no problems", err=True)
+
+
+def run() -> None:
+    main()
+
+
+if __name__ == "__main__":
+    run()

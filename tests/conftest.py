@@ -1,0 +1,38 @@
+"""Shared fixtures: a small rule base with a two-step chain, a CLI runner, paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from partnerwise.api import Assessor
+from partnerwise.engine.rulebase import load_rulebase
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def chain_rb():
+    folder = FIXTURES / "chain"
+    return load_rulebase([folder], builtin=False, sources_path=folder / "sources.yaml")
+
+
+@pytest.fixture(scope="session")
+def chain(chain_rb):
+    return Assessor(chain_rb)
+
+
+@pytest.fixture
+def cli():
+    from partnerwise.cli import main
+
+    runner = CliRunner()
+
+    def invoke(*args, **kw):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False, **kw)
+
+    return invoke

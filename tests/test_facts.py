@@ -1,0 +1,105 @@
+"""Fact files: loading, errors a person can act on, and quantities that stay unknown when they should."""
+
+import pytest
+
+from partnerwise.facts.derive import FACTS, flatten
+from partnerwise.facts.loader import FactError, load_partnership, validate_partnership
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "name, text, fragment",
+    [
+        ("typo.yaml", "name: X\nsecreteriat:\n  exists: true\n", "line 2: secreteriat: unknown key 'secreteriat'; did you mean 'secretariat'?"),
+        ("nested.yaml", "name: X\npartners:\n  - name: A\n    secotr: business\n", "line 4: partners[0].secotr: unknown key 'secotr'; did you mean 'sector'?"),
+        ("enum.yaml", "name: X\nphase: implementing\n", "line 2: phase: found 'implementing', expected one of initiation, design, implementation, further_development (did you mean 'implementation'?)"),
+        ("share.yaml", "name: X\nfunders:\n  - name: A\n    share: 150\n", "line 4: funders[0].share: found 150, expected at most 100"),
+        ("sum.yaml", "name: X\nfunders:\n  - {name: A, share: 60}\n  - {name: B, share: 70}\n", "funders: the funders' shares add up to 130%, expected at most 100%"),
+        ("type.yaml", "name: X\nsecretariat:\n  exists: maybe\n", "line 3: secretariat.exists: found 'maybe', expected true or false"),
+        ("broken.yaml", "name: [X\n", "not valid YAML"),
+        ("empty.yaml", "", "the file is empty"),
+        ("list.yaml", "- name: X\n", "expected a mapping of facts about one partnership"),
+        ("tag.yaml", "name: !!python/object/apply:os.system ['true']\n", "is not allowed; expected plain data"),
+        ("dup.yaml", "name: X\npartners:\n  - {name: A}\n  - {name: a}\n", "partners: the name 'a' appears twice"),
+        ("typo.json", '{"name": "X", "trust": {"levle": "low"}}', "line 1: trust.levle: unknown key 'levle'; did you mean 'level'?"),
+        ("broken.json", '{"name": "X",\n "phase": }', "line 2: not valid JSON"),
+        ("nan.json", '{"name": "X", "resources": {"total_budget": NaN}}', "expected finite numbers"),
+        ("facts.txt", "name: X\n", "unknown file type '.txt'"),
+    ],
+)
+def test_errors_name_the_file_line_field_and_what_was_expected(tmp_path, name, text, fragment):
+    path = write(tmp_path, name, text)
+    with pytest.raises(FactError) as e:
+        load_partnership(path)
+    message = str(e.value)
+    assert message.startswith(str(path) + ":")
+    assert fragment in message
+    assert "\n" not in message
+
+
+def test_a_folder_or_missing_file_is_a_clear_error(tmp_path):
+    folder = tmp_path / "d.yaml"
+    folder.mkdir()
+    with pytest.raises(FactError, match="is a folder"):
+        load_partnership(folder)
+    with pytest.raises(FactError, match="no such file"):
+        load_partnership(tmp_path / "missing.yaml")
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfname: With BOM\n")
+    assert load_partnership(path).name == "With BOM"
+
+
+def test_absent_facts_stay_absent():
+    facts = flatten(validate_partnership({"name": "X"}, "t"))
+    assert facts == {"name": "X"}
+    facts = flatten(validate_partnership({"name": "X", "secretariat": {"exists": False}}, "t"))
+    assert facts["secretariat.exists"] is False and "secretariat.neutral" not in facts
+
+
+def test_largest_share_is_unknown_while_an_unknown_share_could_be_larger():
+    p = validate_partnership({"name": "X", "funders": [{"name": "A", "share": 30}, {"name": "B"}]}, "t")
+    assert "funding.largest_share" not in flatten(p)
+    p = validate_partnership({"name": "X", "funders": [{"name": "A", "share": 60}, {"name": "B"}]}, "t")
+    facts = flatten(p)
+    assert facts["funding.largest_share"] == 60 and facts["funding.largest_funder"] == "A"
+    assert "funding.total_share" not in facts
+
+
+def test_sector_presence_is_three_valued():
+    p = validate_partnership({"name": "X", "partners": [{"name": "A", "sector": "business"}, {"name": "B"}]}, "t")
+    facts = flatten(p)
+    assert facts["partners.has_business"] is True
+    assert "partners.has_government" not in facts  # B's sector is unknown
+    p = validate_partnership({"name": "X", "partners": [{"name": "A", "sector": "business"}]}, "t")
+    assert flatten(p)["partners.has_government"] is False
+
+
+def test_rating_gaps_name_the_partners():
+    p = validate_partnership(
+        {
+            "name": "X",
+            "partners": [
+                {"name": "Co-op", "ratings": {"trust": 1.5, "fairness": 3}},
+                {"name": "Ministry", "ratings": {"trust": 4.5, "fairness": 3.5}},
+            ],
+        },
+        "t",
+    )
+    facts = flatten(p)
+    assert facts["ratings.trust_gap"] == 3.0
+    assert (facts["ratings.trust_lowest"], facts["ratings.trust_highest"]) == ("Co-op", "Ministry")
+    assert facts["ratings.largest_gap_dimension"] == "trust"
+    assert "ratings.role_clarity_gap" not in facts
+
+
+def test_every_fact_has_a_question():
+    for spec in FACTS.values():
+        assert spec.question.endswith("?") or spec.type == "text", spec.name
