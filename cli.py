@@ -191,6 +191,28 @@ def rules_lint(folder: Optional[Path]) -> None:
     click.echo("no problems", err=True)
 
 
+@main.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--save", type=click.Path(dir_okay=False, path_type=Path), help="The fact file the session writes (default: one in this folder named after the partnership).")
+@click.option("--resume", is_flag=True, help="Continue the last unfinished session (in this folder, or of FILE / --save).")
+@click.option("--no-builtin", is_flag=True, help="Use only the --rules folders, not the built-in rules.")
+@_rules_options
+def consult(file, save, resume, no_builtin, rules_dirs, weights) -> None:
+    """Interview an advisor about a partnership, asking only what can change the advice.
+
+    Starts from nothing or from fact FILE and asks only what is missing. Every answer is saved at
+    once; at the end the full assessment is shown. Type 'help' at any prompt for the commands.
+    """
+    from .engine.consult import ConsultError, load_assessor
+    from .render.consult_io import run as run_consult
+
+    try:
+        runner = load_assessor(rules_dirs, weights, builtin=not no_builtin)
+        sys.exit(run_consult(runner, file, save, resume))
+    except (RuleError, ConsultError) as e:
+        raise InputError(str(e)) from None
+
+
 def run() -> None:
     main()
 
