@@ -213,6 +213,42 @@ def consult(file, save, resume, no_builtin, rules_dirs, weights) -> None:
         raise InputError(str(e)) from None
 
 
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "markdown"]), default="table",
+    show_default=True, help="A summary (table, markdown) or every result (json, jsonl, csv: one row per finding).",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of standard output.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (default: one per core; 0: none, run here).")
+@click.option("--strict", is_flag=True, help="Exit 2 when any record is bad (it is reported either way).")
+@_fail_on_option
+@_rules_options
+def audit(sources, fmt, output, jobs, strict, fail_on, rules_dirs, weights) -> None:
+    """Audit a portfolio: every partnership in SOURCES, the most urgent first, common problems by phase and area.
+
+    A SOURCE is a folder of fact files, a JSON or YAML list, JSON Lines (.jsonl) or CSV. A bad record
+    is reported with its place and skipped. Exit codes: 0 no finding at or above --fail-on; 1 some;
+    2 the audit cannot run or a record failed (with --strict, also a bad record); 130 stopped by
+    Ctrl-C, after writing the complete records before. Details: docs/audit.md.
+    """
+    from .engine.portfolio import AuditError, exit_code
+    from .engine.portfolio import audit as run_audit
+    from .facts.portfolio import check_sources
+    from .render.portfolio import open_sink, progress_bar
+
+    try:
+        check_sources(sources)
+        rulebase = _assessor(rules_dirs, weights).rulebase
+        summary = run_audit(
+            sources, rulebase, open_sink(fmt, output), jobs=jobs, full=fmt in ("json", "jsonl"),
+            fail_on=fail_on, progress=progress_bar(sources),
+        )
+    except (FactError, AuditError) as e:
+        raise InputError(str(e)) from None
+    sys.exit(exit_code(summary, strict))
+
+
 def run() -> None:
     main()
 

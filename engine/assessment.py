@@ -17,6 +17,8 @@ from .rulebase import NEXT_GATE, LoadedRule, RuleBase
 from .runner import Ledger
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+_MISSING = object()
+_MEMO_LIMIT = 200_000
 
 
 @dataclass
@@ -181,11 +183,18 @@ class Builder:
         for spec in FACTS.values():
             for ask in spec.asks:
                 self.ask_questions.setdefault(ask, spec.question)
+        # Memos that make evidence and gaps cheap in a portfolio audit; they never change an output.
+        self._dnf: dict[tuple[str, bool], list] = {}
+        self._closure: dict[str, tuple[str, ...]] = {}
+        self._unknowns: dict[tuple, Optional[tuple[str, ...]]] = {}
+        self._priority: dict[str, int] = {}
 
     def evidence(self, r: LoadedRule, outcome: bool, ledger: Ledger, facts: dict, depth: int = 0) -> list[dict]:
         alternatives = ledger.fired.get((r.id, outcome), [])
-        node = r.condition if outcome else cond.Not(r.condition)
-        conjuncts = cond.dnf(node)
+        conjuncts = self._dnf.get((r.id, outcome))
+        if conjuncts is None:
+            node = r.condition if outcome else cond.Not(r.condition)
+            conjuncts = self._dnf[(r.id, outcome)] = cond.dnf(node)
         seen, out = set(), []
         for i in sorted(set(alternatives)):
             for leaf in conjuncts[i]:
@@ -287,6 +296,46 @@ class Builder:
                 out.extend(spec.asks if spec is not None and spec.computed else [leaf.name])
         return out
 
+    def _reads_closure(self, r: LoadedRule) -> tuple[str, ...]:
+        """Every fact name `r` reads, directly or through the rules that derive what it reads."""
+        names = self._closure.get(r.id)
+        if names is None:
+            out: dict[str, None] = {}
+            stack, seen = [r], {r.id}
+            while stack:
+                rule = stack.pop()
+                for name in rule.reads:
+                    out[name] = None
+                    by = self.rb.deriving.get(name) if name in self.derived_names else None
+                    if by is not None and by.id not in seen:
+                        seen.add(by.id)
+                        stack.append(by)
+            names = self._closure[r.id] = tuple(out)
+        return names
+
+    def _rule_unknowns(self, r: LoadedRule, known: dict) -> Optional[tuple[str, ...]]:
+        """The base facts that could still decide `r`, or None when `r` is decided.
+
+        The answer depends only on the values of the facts `r` reads (through derive rules too), so it
+        is memoised on them: partnerships in a portfolio repeat the same few patterns per rule. Each
+        fact has one type in the fact model, so equal keys (1 == 1.0) always mean the same answer.
+        """
+        try:
+            key = (r.id, *[known.get(n) for n in self._reads_closure(r)])
+            hit = self._unknowns.get(key, _MISSING)
+        except TypeError:  # a list-valued fact: not hashable, compute it afresh
+            key, hit = None, _MISSING
+        if hit is _MISSING:
+            if cond.evaluate(r.condition, known) is not None:
+                hit = None
+            else:
+                hit = tuple(dict.fromkeys(self._base_unknowns(r, known, set())))
+            if key is not None:
+                if len(self._unknowns) >= _MEMO_LIMIT:
+                    self._unknowns.clear()
+                self._unknowns[key] = hit
+        return hit
+
     def gaps(self, known: dict, phase_status: PhaseStatus) -> list[Gap]:
         """Unknown facts that could still make a finding fire or a next-phase criterion be decided."""
         relevant = list(self.findings)
@@ -295,10 +344,13 @@ class Builder:
         weights: dict[str, int] = {}
         affected: dict[str, list[str]] = {}
         for r in relevant:
-            if cond.evaluate(r.condition, known) is not None:
+            unknowns = self._rule_unknowns(r, known)
+            if unknowns is None:
                 continue
-            priority = self.rb.priority(r)
-            for name in dict.fromkeys(self._base_unknowns(r, known, set())):
+            priority = self._priority.get(r.id)
+            if priority is None:
+                priority = self._priority[r.id] = self.rb.priority(r)
+            for name in unknowns:
                 weights[name] = max(weights.get(name, 0), priority)
                 affected.setdefault(name, []).append(r.id)
         gaps = []
