@@ -1,17 +1,18 @@
 """A pure compiler from the rule base to a durable-rules ruleset definition (testable without running it).
 
 Each rule's condition is put in negation normal form and split into its alternatives (disjunctive
-normal form). Each alternative becomes one durable-rules rule: tests on the partnership fact (`p`)
-joined with the derived facts (`d0`, `d1`, ...) it reads. Derive and gate rules are compiled for
+normal form). Each alternative becomes one durable-rules rule: tests on the partnership's section
+facts (`s0`, `s1`, ...) and the derived facts (`d0`, ...) it reads. Derive and gate rules are compiled for
 both outcomes, true and false, so that "known to be false" can chain too; unknown stays unknown.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from . import conditions as cond
-from .rulebase import LoadedRule, RuleBase
+from .rulebase import LoadedRule, RuleBase, RuleError
 
 _DR_OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
@@ -38,15 +39,39 @@ def _test(leaf: cond.Leaf) -> dict:
     return {_DR_OPS[leaf.op]: {key: leaf.value}}
 
 
+def section_of(name: str) -> str:
+    """Which of a partnership's facts holds a named fact: its first dotted part, or 'core'."""
+    return name.split(".", 1)[0] if "." in name else "core"
+
+
 def _patterns(conjunct: tuple, derived: set[str]) -> list[dict]:
-    base = [_test(leaf) for leaf in conjunct if leaf.name not in derived]
-    tests = [{"t": "p"}] + base
-    patterns = [{"p": {"$and": tests} if len(tests) > 1 else tests[0]}]
+    """Patterns for one alternative: one per section fact it tests, then one per derived fact it reads.
+
+    A partnership enters the engine as several small facts, one per section (core, secretariat,
+    funding, ...). durable-rules walks the alpha network with a stack of 64 nodes and fails when a
+    fact matches more first tests than that; small facts keep each fact's matches far below it.
+    Each session holds one partnership, so the patterns need no join test: a join test is an alpha
+    node that the engine pushes on that stack unconditionally, and many rules sharing a first test
+    would overflow it again.
+    """
+    sections: dict[str, list[dict]] = {}
+    for leaf in conjunct:
+        if leaf.name not in derived:
+            sections.setdefault(section_of(leaf.name), []).append(_test(leaf))
+    patterns: list[dict] = []
+    for i, tests in enumerate(sections.values()):
+        patterns.append({f"s{i}": {"$and": tests} if len(tests) > 1 else tests[0]})
     for j, leaf in enumerate(x for x in conjunct if x.name in derived):
-        patterns.append(
-            {f"d{j}": {"$and": [{"t": "d"}, {"n": leaf.name}, {"v": leaf.value}, {"pid": {"p": "pid"}}]}}
-        )
+        patterns.append({f"d{j}": {"$and": [{"n": leaf.name}, {"v": leaf.value}]}})
     return patterns
+
+
+# Every partnership's core fact carries this marker and one rule matches it. durable-rules 2.0.28 leaves a
+# session's action context uninitialised until an action has run, and deleting a session that never
+# ran one frees stray pointers; the marker rule guarantees one action per partnership. Counting these
+# actions also proves that no partnership's actions were lost.
+MARKER_FIELD = "pw"
+MARKER_RULE = "seen"
 
 
 @dataclass
@@ -55,11 +80,23 @@ class Compiled:
     targets: dict[str, Target]
     reads: list[str]
 
+    def sections(self) -> dict[str, list[tuple[str, str]]]:
+        """For each section fact, the (fact name, field key) pairs the rules read from it."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for name in self.reads:
+            out.setdefault(section_of(name), []).append((name, field_key(name)))
+        return out
+
+
+# durable-rules hangs at most 256 joins off one alpha node: that many alternatives may end in the
+# same pattern (for example a bare `phase == 'design'`). Past it the engine refuses the ruleset.
+MAX_SHARED_PATTERN = 250
+
 
 def compile_rulebase(rb: RuleBase) -> Compiled:
     """The durable-rules definition (plain JSON-able data) and what each of its rules stands for."""
     derived = set(rb.deriving)
-    definition: dict = {}
+    definition: dict = {MARKER_RULE: {"all": [{"m": {MARKER_FIELD: 1}}]}}
     targets: dict[str, Target] = {}
     reads: set[str] = set()
     for r in rb.rules:
@@ -71,4 +108,20 @@ def compile_rulebase(rb: RuleBase) -> Compiled:
                 definition[name] = {"all": _patterns(conjunct, derived)}
                 targets[name] = Target(r, outcome, i, conjunct)
                 reads.update(leaf.name for leaf in conjunct if leaf.name not in derived)
+    _check_sharing(definition, targets)
     return Compiled(definition=definition, targets=targets, reads=sorted(reads))
+
+
+def _check_sharing(definition: dict, targets: dict[str, Target]) -> None:
+    users: dict[str, list[str]] = {}
+    for name, body in definition.items():
+        for pattern in body["all"]:
+            (tests,) = pattern.values()
+            users.setdefault(json.dumps(tests, sort_keys=True), []).append(name)
+    for tests, names in users.items():
+        if len(names) > MAX_SHARED_PATTERN:
+            r = targets[names[0]].rule
+            raise RuleError(
+                f"{r.path}: rule {r.id}: {len(names)} rule alternatives test exactly {tests}; the engine allows "
+                f"{MAX_SHARED_PATTERN}. Give some of these rules a further test or merge them"
+            )

@@ -16,7 +16,7 @@ from typing import Any, Optional
 import durable_rules_engine as dre
 import orjson
 
-from .compiler import Compiled, Target, compile_rulebase, field_key
+from .compiler import MARKER_FIELD, MARKER_RULE, Compiled, Target, compile_rulebase
 from .rulebase import RuleBase
 
 # Result codes of the C layer's assert calls.
@@ -34,6 +34,7 @@ class EngineError(RuntimeError):
 class Ledger:
     """What fired for one partnership: rule outcomes, alternatives that matched, derived values."""
 
+    seen: bool = False
     fired: dict[tuple[str, bool], list[int]] = field(default_factory=dict)
     derived: dict[str, bool] = field(default_factory=dict)
     derived_by: dict[str, str] = field(default_factory=dict)
@@ -57,7 +58,7 @@ class Engine:
         self.rulebase = rb
         self.compiled: Compiled = compile_rulebase(rb)
         self.targets: dict[str, Target] = self.compiled.targets
-        self.keys = [(name, field_key(name)) for name in self.compiled.reads]
+        self.sections = self.compiled.sections()
         self._name = f"partnerwise_{next(_ruleset_names)}"
         self._sessions = itertools.count(1)
         self._facts = itertools.count(1)
@@ -66,13 +67,22 @@ class Engine:
         except Exception as e:  # the C layer raises plain exceptions for definitions it rejects
             raise EngineError(f"the engine rejected the compiled rule base: {e}") from None
 
-    def _fact(self, sid: str, pid: int, flat: dict[str, Any]) -> dict[str, Any]:
-        fact: dict[str, Any] = {"sid": sid, "t": "p", "pid": pid, "k": next(self._facts)}
-        for name, key in self.keys:
-            value = flat.get(name)
-            if value is not None and not isinstance(value, list):
-                fact[key] = value
-        return fact
+    def _facts_of(self, sid: str, flat: dict[str, Any]) -> list[dict[str, Any]]:
+        """The section facts of one partnership: the core fact always, the others when they hold a value.
+
+        Every fact carries a unique key `k`: the engine refuses a fact identical to one it has seen.
+        """
+        facts = [{"sid": sid, MARKER_FIELD: 1, "k": next(self._facts)}]
+        for section, keys in self.sections.items():
+            fact = facts[0] if section == "core" else {"sid": sid}
+            for name, key in keys:
+                value = flat.get(name)
+                if value is not None and not isinstance(value, list):
+                    fact[key] = value
+            if section != "core" and len(fact) > 1:
+                fact["k"] = next(self._facts)
+                facts.append(fact)
+        return facts
 
     def _assert(self, fact: dict) -> None:
         code = dre.assert_fact(self._handle, _dumps(fact))[0]
@@ -80,19 +90,24 @@ class Engine:
             raise EngineError(f"the engine took fact {fact.get('k')} for one it had seen before")
 
     def run(self, flats: list[dict[str, Any]]) -> list[Ledger]:
-        """Evaluate partnerships (flat facts) together in one session; one ledger each, in order."""
+        """Evaluate partnerships (flat facts), each in a session of its own; one ledger each, in order."""
         with _lock:
-            sid = str(next(self._sessions))
-            ledgers = [Ledger() for _ in flats]
-            try:
-                for pid, flat in enumerate(flats):
-                    self._assert(self._fact(sid, pid, flat))
-                self._drain(sid, ledgers)
-            finally:
-                dre.delete_state(self._handle, sid)
-            return ledgers
+            return [self._run_one(flat) for flat in flats]
 
-    def _drain(self, sid: str, ledgers: list[Ledger]) -> None:
+    def _run_one(self, flat: dict[str, Any]) -> Ledger:
+        sid = str(next(self._sessions))
+        ledger = Ledger()
+        try:
+            for fact in self._facts_of(sid, flat):
+                self._assert(fact)
+            self._drain(sid, ledger)
+            if not ledger.seen:
+                raise EngineError("the engine lost the actions of a partnership")
+        finally:
+            dre.delete_state(self._handle, sid)
+        return ledger
+
+    def _drain(self, sid: str, ledger: Ledger) -> None:
         while True:
             started = dre.start_action(self._handle)
             if not started:
@@ -100,15 +115,16 @@ class Engine:
             handle = started[2]
             message = orjson.loads(started[1])
             while message:
-                for name, match in message.items():
-                    self._act(sid, name, match, ledgers)
+                for name in message:
+                    self._act(sid, name, ledger)
                 following = dre.complete_and_start_action(self._handle, handle)
                 message = orjson.loads(following) if following else None
 
-    def _act(self, sid: str, name: str, match: dict, ledgers: list[Ledger]) -> None:
+    def _act(self, sid: str, name: str, ledger: Ledger) -> None:
+        if name == MARKER_RULE:
+            ledger.seen = True
+            return
         target = self.targets[name]
-        pid = match["p"]["pid"]
-        ledger = ledgers[pid]
         rule = target.rule
         ledger.fired.setdefault((rule.id, target.outcome), []).append(target.alternative)
         if rule.rule.type == "derive":
@@ -116,5 +132,5 @@ class Engine:
             if derived not in ledger.derived:
                 ledger.derived[derived] = target.outcome
                 ledger.derived_by[derived] = rule.id
-                fact = {"sid": sid, "t": "d", "pid": pid, "n": derived, "v": target.outcome, "k": next(self._facts)}
+                fact = {"sid": sid, "n": derived, "v": target.outcome, "k": next(self._facts)}
                 self._assert(fact)
