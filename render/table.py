@@ -26,7 +26,8 @@ def _header(a) -> list[str]:
     for f in a.findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "none"
-    return [title, "=" * min(len(title), WIDTH), line, f"findings: {summary}; strengths: {len(a.strengths)}"]
+    head = textwrap.wrap(title, WIDTH) or [title]
+    return head + ["=" * min(max(len(x) for x in head), WIDTH), line, f"findings: {summary}; strengths: {len(a.strengths)}"]
 
 
 def render_one(a) -> str:
@@ -44,7 +45,9 @@ def render_one(a) -> str:
             for action in f.actions:
                 out += textwrap.wrap(clean(action), WIDTH, initial_indent="   - ", subsequent_indent="     ")
             out.append("   Because:")
-            out += ["     " + line for line in evidence_lines(f.evidence)]
+            for line in evidence_lines(f.evidence):
+                pad = "     " + " " * (len(line) - len(line.lstrip()))
+                out += textwrap.wrap(line.strip(), WIDTH, initial_indent=pad, subsequent_indent=pad + "    ")
             out += _wrap("Sources: " + ", ".join(f.sources))
     else:
         out += ["", "No findings."]
