@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Optional
 
 from ..facts.derive import FACTS
@@ -180,14 +181,17 @@ class Builder:
             if r.rule.type == "gate":
                 self.gates.setdefault(r.rule.gate, []).append(r)
         self.ask_questions: dict[str, str] = {}
-        for spec in FACTS.values():
+        # A computed fact that asks one thing words the question best, so it goes first.
+        for spec in sorted(FACTS.values(), key=lambda s: (len(s.asks), s.name)):
             for ask in spec.asks:
                 self.ask_questions.setdefault(ask, spec.question)
         # Memos that make evidence and gaps cheap in a portfolio audit; they never change an output.
         self._dnf: dict[tuple[str, bool], list] = {}
         self._closure: dict[str, tuple[str, ...]] = {}
         self._unknowns: dict[tuple, Optional[tuple[str, ...]]] = {}
-        self._priority: dict[str, int] = {}
+        self._plans: dict[frozenset, list[tuple]] = {}
+        self._read_names: list[str] = []
+        self._read_index: dict[str, int] = {}
 
     def evidence(self, r: LoadedRule, outcome: bool, ledger: Ledger, facts: dict, depth: int = 0) -> list[dict]:
         alternatives = ledger.fired.get((r.id, outcome), [])
@@ -313,46 +317,57 @@ class Builder:
             names = self._closure[r.id] = tuple(out)
         return names
 
-    def _rule_unknowns(self, r: LoadedRule, known: dict) -> Optional[tuple[str, ...]]:
-        """The base facts that could still decide `r`, or None when `r` is decided.
-
-        The answer depends only on the values of the facts `r` reads (through derive rules too), so it
-        is memoised on them: partnerships in a portfolio repeat the same few patterns per rule. Each
-        fact has one type in the fact model, so equal keys (1 == 1.0) always mean the same answer.
-        """
-        try:
-            key = (r.id, *[known.get(n) for n in self._reads_closure(r)])
-            hit = self._unknowns.get(key, _MISSING)
-        except TypeError:  # a list-valued fact: not hashable, compute it afresh
-            key, hit = None, _MISSING
-        if hit is _MISSING:
-            if cond.evaluate(r.condition, known) is not None:
-                hit = None
-            else:
-                hit = tuple(dict.fromkeys(self._base_unknowns(r, known, set())))
-            if key is not None:
-                if len(self._unknowns) >= _MEMO_LIMIT:
-                    self._unknowns.clear()
-                self._unknowns[key] = hit
-        return hit
+    def _gap_plan(self, gate_ids: frozenset) -> list[tuple]:
+        """For the finding rules and these gate rules: (rule, id, priority, getter of the values it reads)."""
+        plan = self._plans.get(gate_ids)
+        if plan is None:
+            plan = []
+            for r in list(self.findings) + [self.rb.by_id[i] for i in sorted(gate_ids)]:
+                index = []
+                for name in self._reads_closure(r):
+                    if name not in self._read_index:
+                        self._read_index[name] = len(self._read_names)
+                        self._read_names.append(name)
+                    index.append(self._read_index[name])
+                getter = itemgetter(*index) if index else (lambda values: ())
+                plan.append((r, r.id, self.rb.priority(r), getter))
+            self._plans[gate_ids] = plan
+        return plan
 
     def gaps(self, known: dict, phase_status: PhaseStatus) -> list[Gap]:
-        """Unknown facts that could still make a finding fire or a next-phase criterion be decided."""
-        relevant = list(self.findings)
-        gate_ids = {c.id for c in phase_status.criteria}
-        relevant += [self.rb.by_id[i] for i in gate_ids]
+        """Unknown facts that could still make a finding fire or a next-phase criterion be decided.
+
+        Whether a rule is decided, and which unknown facts could decide it, depends only on the values
+        of the facts it reads (through derive rules too), so the answer is memoised on those values:
+        the partnerships of a portfolio repeat the same few patterns per rule. Each fact has one type
+        in the fact model, so equal keys (1 == 1.0) always mean the same answer.
+        """
+        plan = self._gap_plan(frozenset(c.id for c in phase_status.criteria))
+        values = [known.get(name) for name in self._read_names]
+        memo = self._unknowns
         weights: dict[str, int] = {}
         affected: dict[str, list[str]] = {}
-        for r in relevant:
-            unknowns = self._rule_unknowns(r, known)
+        for r, rid, priority, getter in plan:
+            try:
+                key: Optional[tuple] = (rid, getter(values))
+                unknowns = memo.get(key, _MISSING)
+            except TypeError:  # a list-valued fact is not hashable: work it out afresh
+                key, unknowns = None, _MISSING
+            if unknowns is _MISSING:
+                if cond.evaluate(r.condition, known) is not None:
+                    unknowns = None
+                else:
+                    unknowns = tuple(dict.fromkeys(self._base_unknowns(r, known, set())))
+                if key is not None:
+                    if len(memo) >= _MEMO_LIMIT:
+                        memo.clear()
+                    memo[key] = unknowns
             if unknowns is None:
                 continue
-            priority = self._priority.get(r.id)
-            if priority is None:
-                priority = self._priority[r.id] = self.rb.priority(r)
             for name in unknowns:
-                weights[name] = max(weights.get(name, 0), priority)
-                affected.setdefault(name, []).append(r.id)
+                weight = weights.get(name, 0)
+                weights[name] = priority if priority > weight else weight
+                affected.setdefault(name, []).append(rid)
         gaps = []
         for name, weight in weights.items():
             spec = FACTS.get(name)
