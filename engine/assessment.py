@@ -125,6 +125,9 @@ class Assessment:
     gaps: list[Gap]
     derived: dict[str, bool] = field(default_factory=dict)
     source: Optional[str] = None
+    # The facts that were assessed, for renderers that show them as data (funding shares, partners'
+    # ratings in the HTML report). Not part of to_dict: the JSON result stays as it was.
+    partnership: Optional[Partnership] = field(default=None, repr=False, compare=False)
 
     def worst_severity(self) -> Optional[str]:
         return self.findings[0].severity if self.findings else None
@@ -263,6 +266,7 @@ class Builder:
             phase_status=phase_status,
             gaps=gaps,
             derived=dict(sorted(ledger.derived.items())),
+            partnership=p,
         )
 
     def phase_status(self, phase: Optional[str], ledger: Ledger) -> PhaseStatus:
