@@ -20,6 +20,7 @@ from .table import render_one
 from .text import MET_LABEL, SEVERITY_LABEL, clean, evidence_lines, phase_words, readiness, value_text
 
 WIDTH = 80
+MAX_WHY = 5  # rules explained in full by 'why'; the rest are named
 COMMANDS = "why, how, findings, skip, back, save, quit, help"
 HELP = [
     ("why", "which rules and findings this answer can change, and their sources"),
@@ -264,7 +265,8 @@ class Session:
             return
         t.wrap(f"{q.key} can still decide {len(info['rules'])} rule(s); the most important weighs "
                f"{info['weight']} (severity plus the ranking of its sources):", "  ")
-        for r in info["rules"]:
+        shown = info["rules"][:MAX_WHY]
+        for r in shown:
             if r["type"] == "gate":
                 label = f"criterion for {phase_words(r['gate'])}"
             else:
@@ -278,6 +280,9 @@ class Session:
                     t.wrap(f"via {name} (computed from this answer)", "      ")
             sources = "; ".join(f"{sid} {clean(title)}".strip() for sid, title in r["sources"])
             t.wrap(f"sources: {sources}", "      ")
+        rest = info["rules"][len(shown):]
+        if rest:
+            t.wrap(f"and {len(rest)} more: " + ", ".join(r["rule"] for r in rest) + " (see 'how RULE')", "  ")
 
     def _how(self, target: str) -> None:
         t = self.term
