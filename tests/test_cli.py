@@ -140,3 +140,17 @@ def test_real_subprocess_run():
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "partnerwise: error: no-such-file.yaml: no such file"
+
+
+def test_output_file_gets_ordinary_permissions(cli, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "report.json"
+    cli("assess", HEALTHY, "--format", "json", "--output", out)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    out.chmod(0o640)
+    cli("assess", HEALTHY, "--format", "json", "--output", out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
