@@ -81,8 +81,8 @@ def main() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True,
-    help="Output format.",
+    "--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table", show_default=True,
+    help="Output format (html: one self-contained page with charts).",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of standard output.")
 @_fail_on_option
@@ -110,7 +110,12 @@ def assess(files, fmt, output, fail_on, rules_dirs, weights) -> None:
         results.append(result)
     if results:
         render = get_renderer(fmt)
-        text = render(results, single=len(files) == 1) if fmt == "json" else render(results)
+        if fmt == "json":
+            text = render(results, single=len(files) == 1)
+        elif fmt in ("html", "markdown"):
+            text = render(results, rulebase=runner.rulebase)
+        else:
+            text = render(results)
         write_output(text, output)
     if bad:
         sys.exit(EXIT_ERROR)
@@ -216,8 +221,8 @@ def consult(file, save, resume, no_builtin, rules_dirs, weights) -> None:
 @main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "markdown"]), default="table",
-    show_default=True, help="A summary (table, markdown) or every result (json, jsonl, csv: one row per finding).",
+    "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "markdown", "html"]), default="table",
+    show_default=True, help="A summary (table, markdown, html with charts) or every result (json, jsonl, csv: one row per finding).",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of standard output.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (default: one per core; 0: none, run here).")
@@ -240,8 +245,14 @@ def audit(sources, fmt, output, jobs, strict, fail_on, rules_dirs, weights) -> N
     try:
         check_sources(sources)
         rulebase = _assessor(rules_dirs, weights).rulebase
+        if fmt == "html":
+            from .render.html import open_sink as open_html_sink
+
+            sink = open_html_sink(output, rulebase)
+        else:
+            sink = open_sink(fmt, output)
         summary = run_audit(
-            sources, rulebase, open_sink(fmt, output), jobs=jobs, full=fmt in ("json", "jsonl"),
+            sources, rulebase, sink, jobs=jobs, full=fmt in ("json", "jsonl"),
             fail_on=fail_on, progress=progress_bar(sources),
         )
     except (FactError, AuditError) as e:

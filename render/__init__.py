@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import jsonfmt, markdown, table
+from . import html, jsonfmt, markdown, table
 
 RENDERERS: dict[str, Callable] = {
     "table": table.render,
     "json": jsonfmt.render,
     "markdown": markdown.render,
+    "html": html.render,
 }
 
 
