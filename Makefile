@@ -10,6 +10,9 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
 .PHONY: setup run test bench clean
 
+# The example partnerships (examples/expected.yaml holds what advisors expect of them).
+EXAMPLES := $(filter-out examples/expected.yaml,$(wildcard examples/*.yaml))
+
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "partnerwise needs Python 3.11 or 3.12 (durable-rules does not import on 3.13)" >&2; exit 2; fi
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +24,14 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/partnerwise assess examples/*.yaml --fail-on none
+	$(BIN)/partnerwise assess $(EXAMPLES) --fail-on none
+	@mkdir -p out
+	@$(BIN)/partnerwise assess $(EXAMPLES) --fail-on none --format html --output out/report.html
+	@$(BIN)/partnerwise audit $(EXAMPLES) --jobs 0 --fail-on none --format html --output out/portfolio.html
+	@echo "HTML report of the examples: out/report.html (their portfolio audit: out/portfolio.html)"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -rs
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
