@@ -12,7 +12,9 @@ from typing import Any, Optional, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from .model import Partnership
-from .safeyaml import YamlError, line_of, parse_yaml, read_text
+from .safeyaml import MAX_DEPTH, YamlError, check_data, line_of, parse_yaml, read_text
+
+JSON_LINES_LIMIT = 256 * 1024  # JSON larger than this is reported without line numbers
 
 
 class FactError(ValueError):
@@ -128,13 +130,20 @@ def parse_document(text: str, label: str, fmt: str) -> tuple[Any, Any]:
     """Data and, where the format gives one, a node tree for line numbers."""
     if fmt == "json":
         try:
-            data = json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as e:
             raise FactError(f"{label}: line {e.lineno}: not valid JSON ({e.msg})") from None
         except ValueError as e:
-            raise FactError(f"{label}: {e}") from None
+            reason = "a number of more than 4300 digits; expected plain data" if "digits" in str(e) else str(e)
+            raise FactError(f"{label}: {reason}") from None
         except RecursionError:
-            raise FactError(f"{label}: nested too deeply") from None
+            raise FactError(f"{label}: nested deeper than {MAX_DEPTH} levels") from None
+        try:
+            check_data(data, label)
+        except YamlError as e:
+            raise FactError(str(e)) from None
+        if len(text) > JSON_LINES_LIMIT:
+            return data, None  # reading JSON again as YAML, only for line numbers, is slow on big files
         try:
             _, node = parse_yaml(text, label)
         except (YamlError, Exception):
@@ -144,6 +153,15 @@ def parse_document(text: str, label: str, fmt: str) -> tuple[Any, Any]:
         return parse_yaml(text, label)
     except YamlError as e:
         raise FactError(str(e)) from None
+
+
+def _unique_keys(pairs: list) -> dict:
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"key {key!r} appears twice in one object; expected each key once")
+        out[key] = value
+    return out
 
 
 def _reject_constant(name: str):

@@ -14,6 +14,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_ALIASES = 100
 MAX_SCALAR_CHARS = 100_000
+MAX_VALUES = 200_000  # values in one document, counting each alias as the values it stands for
 
 
 class YamlError(ValueError):
@@ -47,6 +48,38 @@ class _Loader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node, deep=False):
+        # A scalar the safe constructor cannot convert (month 13, an int of 5,000 digits, '!!bool x')
+        # raises a bare ValueError or KeyError; give it the file and line instead.
+        try:
+            return super().construct_object(node, deep)
+        except (YamlError, yaml.YAMLError):
+            raise
+        except (ValueError, KeyError, TypeError, OverflowError) as e:
+            what = "this value"
+            if isinstance(node, yaml.ScalarNode):
+                what = "the value " + repr(node.value if len(node.value) <= 40 else node.value[:37] + "...")
+            reason = "more than 4300 digits" if "digits" in str(e) else str(e).strip("'\"")
+            raise YamlError(
+                f"{self._label}: line {node.start_mark.line + 1}: {what} cannot be read ({reason}); "
+                "expected plain data"
+            ) from None
+
+    def construct_mapping(self, node, deep=False):
+        # PyYAML keeps the last of two equal keys; a value silently dropped is a fact lost.
+        if isinstance(node, yaml.MappingNode):
+            keys = [(k.tag, k.value, k.start_mark.line + 1) for k, _ in node.value
+                    if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge"]
+            lines: dict = {}
+            for tag, value, line in keys:
+                if (tag, value) in lines:
+                    raise YamlError(
+                        f"{self._label}: line {line}: key {value!r} appears twice in one mapping (also on line "
+                        f"{lines[(tag, value)]}); expected each key once"
+                    )
+                lines[(tag, value)] = line
+        return super().construct_mapping(node, deep)
+
 
 def _reject_tags(loader, suffix, node):
     raise YamlError(
@@ -56,23 +89,83 @@ def _reject_tags(loader, suffix, node):
 
 _Loader.add_multi_constructor("!", _reject_tags)
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _reject_tags)
+for _tag in ("binary", "set", "omap", "pairs"):  # these build bytes, sets and pair lists: not plain data
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", lambda loader, node: _reject_tags(loader, None, node))
+
+
+def _children(n: yaml.Node) -> list:
+    if isinstance(n, yaml.SequenceNode):
+        return n.value
+    if isinstance(n, yaml.MappingNode):
+        return [x for pair in n.value for x in pair]
+    return []
 
 
 def _check_scalars(node: yaml.Node, label: str) -> None:
-    stack = [node]
+    """Check a composed tree before any object is built: value lengths, and the number of values and
+    the depth the data would have with every alias expanded (a 'billion laughs' file is a few lines
+    of aliases). Each node is visited once, so the check itself stays linear in the file; a
+    collection that contains itself through an alias is refused."""
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list = [(node, False)]
     while stack:
-        n = stack.pop()
+        n, leaving = stack.pop()
+        key = id(n)
+        if leaving:
+            entered.discard(key)
+            kids = _children(n)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            height[key] = 1 + max((height[id(k)] for k in kids), default=0)
+            where = f"{label}: line {n.start_mark.line + 1}: "
+            if size[key] > MAX_VALUES:
+                raise YamlError(
+                    f"{where}more than {MAX_VALUES} values (each YAML alias counted as what it stands for); "
+                    "expected plain data of one partnership"
+                )
+            if height[key] > MAX_DEPTH:
+                raise YamlError(f"{where}nested deeper than {MAX_DEPTH} levels (with YAML aliases expanded)")
+            continue
+        if key in size:
+            continue
+        if key in entered:
+            raise YamlError(
+                f"{label}: line {n.start_mark.line + 1}: a YAML alias refers to a collection that contains it; "
+                "expected plain data"
+            )
         if isinstance(n, yaml.ScalarNode):
             if len(n.value) > MAX_SCALAR_CHARS:
                 raise YamlError(
                     f"{label}: line {n.start_mark.line + 1}: a value of {len(n.value)} characters; "
                     f"expected at most {MAX_SCALAR_CHARS}"
                 )
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
-        elif isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                stack.extend((k, v))
+            size[key], height[key] = 1, 1
+            continue
+        entered.add(key)
+        stack.append((n, True))
+        stack.extend((k, False) for k in _children(n))
+
+
+def check_data(data: Any, label: str) -> None:
+    """The limits of a YAML document, for data read another way (JSON): depth, values, lengths, numbers."""
+    stack = [(data, 1)]
+    count = 0
+    while stack:
+        x, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise YamlError(f"{label}: nested deeper than {MAX_DEPTH} levels")
+        if count > MAX_VALUES:
+            raise YamlError(f"{label}: more than {MAX_VALUES} values; expected plain data of one partnership")
+        if isinstance(x, float) and not math.isfinite(x):
+            raise YamlError(f"{label}: contains the number {x}; expected finite numbers")
+        if isinstance(x, str) and len(x) > MAX_SCALAR_CHARS:
+            raise YamlError(f"{label}: a value of {len(x)} characters; expected at most {MAX_SCALAR_CHARS}")
+        if isinstance(x, dict):
+            stack.extend((v, depth + 1) for kv in x.items() for v in kv)
+        elif isinstance(x, list):
+            stack.extend((v, depth + 1) for v in x)
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
