@@ -10,8 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
 .PHONY: setup run test bench clean
 
-# The example partnerships (examples/expected.yaml holds what advisors expect of them).
-EXAMPLES := $(filter-out examples/expected.yaml,$(wildcard examples/*.yaml))
+EXAMPLES := $(wildcard examples/*.yaml)
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "partnerwise needs Python 3.11 or 3.12 (durable-rules does not import on 3.13)" >&2; exit 2; fi
