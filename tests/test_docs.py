@@ -31,3 +31,16 @@ def test_readme_opens_with_the_two_commands():
 def test_documented_coercions_hold():
     p = validate_partnership({"name": "X", "secretariat": {"exists": "yes", "neutral": "off"}, "resources": {"total_budget": "60"}}, "t")
     assert p.secretariat.exists is True and p.secretariat.neutral is False and p.resources.total_budget == 60
+
+
+def test_readme_example_output_is_real(cli):
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"```console\n(.*?)```", text, re.S).group(1).splitlines()
+    command = block[0].split("partnerwise ", 1)[1].split()
+    actual = cli(*[ROOT / a if a.startswith("examples/") else a for a in command]).stdout.splitlines()
+    position = 0
+    for line in block[1:]:
+        if line == "...":
+            continue
+        assert line in actual[position:], f"README shows a line the command no longer prints: {line!r}"
+        position = actual.index(line, position) + 1

@@ -25,8 +25,7 @@ from partnerwise.render import charts, html, markdown
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("PARTNERWISE_UPDATE_GOLDEN") == "1"
-# examples/ also holds expected.yaml, what advisors expect of the examples: not a partnership.
-EXAMPLE_FILES = sorted(p for p in EXAMPLES.glob("*.yaml") if p.name != "expected.yaml")
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 NASTY_NAME = "<script>alert(\"pwned\")</script> & 'Quoted' \"Partners\""
 
 
