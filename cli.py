@@ -24,7 +24,9 @@ class InputError(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file=None) -> None:
-        click.echo(f"partnerwise: error: {self.format_message()}", err=True)
+        from .render.text import one_line
+
+        click.echo(f"partnerwise: error: {one_line(self.format_message())}", err=True)
 
 
 def _fail_on_option(f):
@@ -95,6 +97,7 @@ def assess(files, fmt, output, fail_on, rules_dirs, weights) -> None:
     """
     from .api import load_partnership
     from .render import get_renderer
+    from .render.text import one_line
 
     runner = _assessor(rules_dirs, weights)
     results, bad = [], 0
@@ -103,7 +106,7 @@ def assess(files, fmt, output, fail_on, rules_dirs, weights) -> None:
             p = load_partnership(path)
         except FactError as e:
             bad += 1
-            click.echo(f"partnerwise: error: {e}", err=True)
+            click.echo(f"partnerwise: error: {one_line(e)}", err=True)
             continue
         result = runner.assess(p)
         result.source = str(path)
@@ -186,7 +189,13 @@ def rules_lint(folder: Optional[Path]) -> None:
     One line per problem with the file and rule id; exit 1 if there is any.
     """
     from .engine import lint
+    from .engine.rulebase import rule_files
 
+    if folder is not None:
+        try:
+            rule_files(folder)  # a folder that is not there is a usage error (2), not a lint finding (1)
+        except RuleError as e:
+            raise InputError(str(e)) from None
     problems = lint.lint(folder)
     for line in problems:
         click.echo(line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -170,6 +171,9 @@ def parse_rule(data: Any, path: str, builtin: bool) -> LoadedRule:
         condition = cond.parse(rule.when)
     except cond.ConditionError as e:
         raise RuleError(f"{label}: field 'when': {e}") from None
+    for leaf in cond.leaves(condition):
+        if isinstance(leaf.value, float) and not math.isfinite(leaf.value):
+            raise RuleError(f"{label}: field 'when': '{leaf}' compares with an infinite number; expected a finite number")
     if rule.phases:
         phase_leaves = tuple(cond.Leaf("phase", "==", p) for p in rule.phases)
         gate_node = phase_leaves[0] if len(phase_leaves) == 1 else cond.Or(phase_leaves)
@@ -189,7 +193,8 @@ def rule_files(folder: Path) -> list[Path]:
         raise RuleError(f"{folder}: expected a folder of rule files, found a file")
     files = []
     for p in sorted(folder.rglob("*")):
-        if p.suffix in (".yaml", ".yml") and p.name not in ("sources.yaml", "weights.yaml") and p.is_file():
+        # Not only regular files: a folder, FIFO or broken link named like a rule is reported when read.
+        if p.suffix in (".yaml", ".yml") and p.name not in ("sources.yaml", "weights.yaml"):
             files.append(p)
             if len(files) > MAX_RULE_FILES:
                 raise RuleError(f"{folder}: more than {MAX_RULE_FILES} rule files; expected a rule folder")

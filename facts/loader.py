@@ -65,6 +65,8 @@ def _enum_at(loc: tuple) -> Optional[list[str]]:
 def field_path(loc: tuple) -> str:
     out = ""
     for key in loc:
+        if not isinstance(key, int) and not re.fullmatch(r"[\w.-]+", str(key)):
+            key = repr(str(key))  # a key with spaces or control characters, shown quoted and escaped
         out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
     return out or "(the partnership)"
 

@@ -80,6 +80,8 @@ def source_kind(path: Path) -> str:
         raise FactError(f"{path}: no such file or folder")
     if path.is_dir():
         return "folder"
+    if not path.is_file():  # a FIFO or device would block or never end when opened
+        raise FactError(f"{path}: is not a regular file; expected a folder or a portfolio file")
     kind = LIST_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise FactError(
@@ -175,6 +177,8 @@ def read_folder(folder: Path) -> Iterator[Item]:
 def _holds_list(path: Path, kind: str) -> bool:
     """Whether a .json or .yaml file holds a list of partnerships rather than one (a look at its start)."""
     try:
+        if not path.is_file():
+            return False  # a FIFO would block here; the loader reports what it is
         with open(path, "rb") as f:
             head = f.read(65536)
     except OSError:
@@ -441,7 +445,11 @@ def read_yaml_list(path: Path) -> Iterator[Item]:
                     data = loader.construct_document(node)
                     _check_numbers(data, source)
                 except YamlError as e:
-                    yield Problem(source, location, str(e)[len(source) + 2 :])
+                    message = str(e)[len(source) + 2 :]
+                    m = _LINE.match(message)
+                    if m:
+                        location, message = f"record {number}, line {m.group(1)}", message[m.end() :]
+                    yield Problem(source, location, message)
                     continue
                 label = "\x00"
                 try:

@@ -22,7 +22,7 @@ from tabulate import tabulate
 
 from ..output import write_output
 from .markdown import md
-from .text import SEVERITY_LABEL, clean, phase_words
+from .text import SEVERITY_LABEL, clean, one_line, phase_words
 
 FORMATS = ["table", "json", "jsonl", "csv", "markdown"]
 CSV_HEADER = ["partnership", "name", "phase", "rule", "severity", "priority", "title", "message"]
@@ -88,7 +88,7 @@ class _Sink:
     def error(self, problem, failed: bool) -> None:
         if len(self.shown) < SHOWN_ERRORS:
             self.shown.append(problem)
-            click_echo_err(f"partnerwise: error: {clean(str(problem))}")
+            click_echo_err(f"partnerwise: error: {one_line(str(problem))}")
         else:
             self.more += 1
 

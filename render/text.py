@@ -17,6 +17,12 @@ def clean(value: Any) -> str:
     return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 256 else "\\u%04x" % ord(m.group()), text)
 
 
+def one_line(value: Any) -> str:
+    """An error message safe for a terminal and kept to one line: control characters, newlines and
+    tabs (which may come from a file's name or keys) shown as visible codes."""
+    return clean(value).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def value_text(value: Any) -> str:
     if value is None:
         return "unknown"
