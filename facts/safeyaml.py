@@ -207,7 +207,14 @@ def decode(raw: bytes, label: str) -> str:
 
 def parse_yaml(text: str, label: str) -> tuple[Any, Optional[yaml.Node]]:
     """Data and the composed node tree (for line numbers) of one YAML document."""
-    loader = _Loader(text, label)
+    try:
+        loader = _Loader(text, label)
+    except yaml.reader.ReaderError as e:  # raised at once for a control character anywhere in the text
+        line = text.count("\n", 0, e.position) + 1 if isinstance(e.position, int) else None
+        where = f"line {line}: " if line else ""
+        raise YamlError(
+            f"{label}: {where}the character {e.character:#06x} is not allowed in YAML; expected printable text"
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
