@@ -122,7 +122,7 @@ def _check_scalars(node: yaml.Node, label: str) -> None:
             if size[key] > MAX_VALUES:
                 raise YamlError(
                     f"{where}more than {MAX_VALUES} values (each YAML alias counted as what it stands for); "
-                    "expected plain data of one partnership"
+                    "expected plain data"
                 )
             if height[key] > MAX_DEPTH:
                 raise YamlError(f"{where}nested deeper than {MAX_DEPTH} levels (with YAML aliases expanded)")
@@ -157,7 +157,7 @@ def check_data(data: Any, label: str) -> None:
         if depth > MAX_DEPTH:
             raise YamlError(f"{label}: nested deeper than {MAX_DEPTH} levels")
         if count > MAX_VALUES:
-            raise YamlError(f"{label}: more than {MAX_VALUES} values; expected plain data of one partnership")
+            raise YamlError(f"{label}: more than {MAX_VALUES} values; expected plain data")
         if isinstance(x, float) and not math.isfinite(x):
             raise YamlError(f"{label}: contains the number {x}; expected finite numbers")
         if isinstance(x, str) and len(x) > MAX_SCALAR_CHARS:
