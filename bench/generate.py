@@ -27,7 +27,6 @@ from typing import Any, Iterator, Optional, Union, get_args, get_origin
 import orjson
 
 from partnerwise.facts.model import (
-    Agreement,
     AgreementCoverage,
     Context,
     Exit,

@@ -85,7 +85,7 @@ def assess_batch(assessor, items: list[Item], full: bool) -> list[tuple]:
     except EngineError:
         # One record upset the engine: assess each alone so that the others still count.
         results = []
-        for i, record, p in good:
+        for _, record, p in good:
             try:
                 results.append(assessor.assess_many([p])[0])
             except EngineError as e:

@@ -7,7 +7,7 @@ import json
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional, Union, get_args, get_origin
+from typing import Any, Optional, Union, get_args
 
 from pydantic import BaseModel, ValidationError
 
