@@ -13,7 +13,6 @@ import os
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 from typing import IO, Optional
 
@@ -325,15 +324,12 @@ def render_markdown(s: dict, errors: list = ()) -> str:
 
 
 class Progress:
-    """A one-line progress bar on stderr (count, rate, time left), only when stderr is a terminal."""
+    """The audit's progress on stderr (count, rate, time left), drawn by tqdm; only on a terminal."""
 
-    def __init__(self, total: Optional[int], stream=None, interval: float = 0.2):
-        self.stream = stream or sys.stderr
-        self.total = total
-        self.start = time.monotonic()
-        self.last = 0.0
-        self.interval = interval
-        self.drawn = False
+    def __init__(self, total: Optional[int], stream=None):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, file=stream or sys.stderr, unit=" partnerships", desc="audit", leave=False)
 
     @staticmethod
     def wanted(stream=None) -> bool:
@@ -341,25 +337,10 @@ class Progress:
         return hasattr(stream, "isatty") and stream.isatty()
 
     def __call__(self, done: int) -> None:
-        now = time.monotonic()
-        if now - self.last < self.interval:
-            return
-        self.last = now
-        elapsed = max(now - self.start, 1e-9)
-        rate = done / elapsed
-        if self.total:
-            left = f"{(self.total - done) / rate:.0f}s left" if rate > 0 and done <= self.total else ""
-            text = f"audit: {done:,}/{self.total:,} ({100 * done / self.total:.0f}%)  {rate:,.0f}/s  {left}"
-        else:
-            text = f"audit: {done:,}  {rate:,.0f}/s"
-        self.stream.write("\r" + text.ljust(60))
-        self.stream.flush()
-        self.drawn = True
+        self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
-        if self.drawn:
-            self.stream.write("\r" + " " * 60 + "\r")
-            self.stream.flush()
+        self.bar.close()
 
 
 def progress_bar(sources) -> Optional[Progress]:
