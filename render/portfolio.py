@@ -275,7 +275,7 @@ def render_table(s: dict, errors: list = ()) -> str:
         out += ["", "Most urgent partnerships"]
         for i, u in enumerate(s["most_urgent"], 1):
             t = u["top_finding"]
-            head = f"{i:>2}. {clean(u['name'])} ({clean(u['id'])}), {phase_words(u['phase'])}, {u['findings']} findings"
+            head = f"{i:>2}. {clean(u['name'])} ({clean(u['id'])}), {phase_words(u['phase'])}, {u['findings']} finding{'' if u['findings'] == 1 else 's'}"
             out += textwrap.wrap(head, WIDTH, subsequent_indent="    ")
             out += textwrap.wrap(f"{SEVERITY_LABEL[t['severity']]} {t['rule']}: {clean(t['title'])}", WIDTH,
                                  initial_indent="    ", subsequent_indent="      ")

@@ -18,10 +18,10 @@ def render_list(rb, fmt: str) -> str:
         keys = ("id", "title", "type", "severity", "area", "phases", "sources", "reads", "derives")
         return json.dumps([{k: row[k] for k in keys} for row in rows], indent=2) + "\n"
     table = [
-        [row["id"], row["type"], row["severity"] or (row["gate"] and f"gate:{row['gate']}") or "-", row["area"], row["title"]]
+        [row["id"], row["type"], row["severity"] or (row["gate"] and f"entry to {row['gate'].replace('_', ' ')}") or "-", row["area"], row["title"]]
         for row in rows
     ]
-    return tabulate(table, headers=["id", "type", "severity", "area", "title"], maxcolwidths=[None, None, None, None, 44]) + "\n"
+    return tabulate(table, headers=["id", "type", "severity", "area", "title"], maxcolwidths=[None, None, 12, None, 33]) + "\n"
 
 
 def render_rule(rb, r) -> str:
