@@ -154,6 +154,11 @@ _COMPUTED += [
         computed=True, asks=("funders[].share",),
     ),
     FactSpec(
+        "funding.largest_funder_transparent", "bool",
+        "For the largest funder: were its expectations made transparent to all partners from the outset?",
+        computed=True, asks=("funders[].share", "funders[].expectations_transparent"),
+    ),
+    FactSpec(
         "funding.total_share", "number", "What share of the budget does each funder provide?",
         computed=True, asks=("funders[].share",), minimum=0, maximum=100,
     ),
@@ -322,6 +327,8 @@ def _funding(p: Partnership, out: dict[str, Any]) -> None:
         if len(known) == len(shares) or top_share >= unaccounted:
             out["funding.largest_share"] = top_share
             out["funding.largest_funder"] = top_name
+            top = next(f for f in funders if f.name == top_name)
+            _set(out, "funding.largest_funder_transparent", top.expectations_transparent)
     kinds = [f.kind for f in funders]
     known_kinds = {k for k in kinds if k is not None}
     if all(k is not None for k in kinds):

@@ -103,3 +103,18 @@ def test_rating_gaps_name_the_partners():
 def test_every_fact_has_a_question():
     for spec in FACTS.values():
         assert spec.question.endswith("?") or spec.type == "text", spec.name
+
+
+def test_the_largest_funders_own_transparency_is_its_own_fact():
+    p = validate_partnership(
+        {"name": "X", "funders": [
+            {"name": "Big", "share": 70, "expectations_transparent": True},
+            {"name": "Small", "share": 30, "expectations_transparent": False},
+        ]},
+        "t",
+    )
+    facts = flatten(p)
+    assert facts["funding.largest_funder_transparent"] is True
+    assert facts["funding.all_expectations_transparent"] is False
+    p = validate_partnership({"name": "X", "funders": [{"name": "Big", "share": 30}, {"name": "Other"}]}, "t")
+    assert "funding.largest_funder_transparent" not in flatten(p)
