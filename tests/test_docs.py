@@ -44,3 +44,26 @@ def test_readme_example_output_is_real(cli):
             continue
         assert line in actual[position:], f"README shows a line the command no longer prints: {line!r}"
         position = actual.index(line, position) + 1
+
+
+def test_every_command_has_help_and_is_in_the_readme(cli):
+    import click
+
+    from partnerwise.cli import main
+
+    readme = (ROOT / "README.md").read_text()
+
+    def walk(group, prefix):
+        for name, command in group.commands.items():
+            path = prefix + [name]
+            if isinstance(command, click.Group):
+                yield from walk(command, path)
+            else:
+                yield path, command
+
+    commands = list(walk(main, []))
+    assert len(commands) >= 8
+    for path, command in commands:
+        assert (command.help or "").strip(), f"{' '.join(path)} has no help"
+        assert cli(*path, "--help").exit_code == 0
+        assert f"`partnerwise {' '.join(path)}" in readme, f"README does not document 'partnerwise {' '.join(path)}'"
