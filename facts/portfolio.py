@@ -110,6 +110,14 @@ def _problem(record: Record, err: FactError, label: str) -> Problem:
     return Problem(record.source, location, message)
 
 
+def _list_problem(source: str, number: int, location: str, message: str) -> Problem:
+    """A problem in record `number` of a list file, placed at the message's own line if it names one."""
+    m = _LINE.match(message)
+    if m:
+        location, message = f"record {number}, line {m.group(1)}", message[m.end() :]
+    return Problem(source, location, message)
+
+
 def to_partnership(record: Record) -> Partnership:
     """Parse and validate one record; RecordError (with source, place and reason) if it is not valid."""
     if record.kind == "file":
@@ -445,21 +453,13 @@ def read_yaml_list(path: Path) -> Iterator[Item]:
                     data = loader.construct_document(node)
                     _check_numbers(data, source)
                 except YamlError as e:
-                    message = str(e)[len(source) + 2 :]
-                    m = _LINE.match(message)
-                    if m:
-                        location, message = f"record {number}, line {m.group(1)}", message[m.end() :]
-                    yield Problem(source, location, message)
+                    yield _list_problem(source, number, location, str(e)[len(source) + 2 :])
                     continue
                 label = "\x00"
                 try:
                     validate_partnership(data, label, node)
                 except FactError as e:
-                    message = str(e)[len(label) + 2 :]
-                    m = _LINE.match(message)
-                    if m:
-                        location, message = f"record {number}, line {m.group(1)}", message[m.end() :]
-                    yield Problem(source, location, message)
+                    yield _list_problem(source, number, location, str(e)[len(label) + 2 :])
                     continue
                 yield Record(source, location, "data", data)
         except YamlError as e:
