@@ -112,13 +112,7 @@ def assess(files, fmt, output, fail_on, rules_dirs, weights) -> None:
         result.source = str(path)
         results.append(result)
     if results:
-        render = get_renderer(fmt)
-        if fmt == "json":
-            text = render(results, single=len(files) == 1)
-        elif fmt in ("html", "markdown"):
-            text = render(results, rulebase=runner.rulebase)
-        else:
-            text = render(results)
+        text = get_renderer(fmt)(results, single=len(files) == 1, rulebase=runner.rulebase)
         write_output(text, output)
     if bad:
         sys.exit(EXIT_ERROR)

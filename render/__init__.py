@@ -15,6 +15,7 @@ RENDERERS: dict[str, Callable] = {
 
 
 def get_renderer(fmt: str) -> Callable:
+    """The renderer of `fmt`; every one is called as render(assessments, single=..., rulebase=...)."""
     try:
         return RENDERERS[fmt]
     except KeyError:

@@ -223,7 +223,7 @@ def view(a, sources, anchor: str) -> dict:
     }
 
 
-def render(assessments, rulebase=None) -> str:
+def render(assessments, rulebase=None, single: bool = True) -> str:
     """One page for one or more assessments; with several, a contents table leads to each."""
     assessments = list(assessments)
     known = catalogue(rulebase)

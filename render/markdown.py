@@ -75,7 +75,7 @@ def render_one(a, known=None) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(assessments, rulebase=None) -> str:
+def render(assessments, rulebase=None, single: bool = True) -> str:
     """One report per assessment; sources carry their titles from `rulebase`'s catalogue (default: built-in)."""
     from .html import catalogue
 

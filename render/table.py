@@ -74,5 +74,5 @@ def render_one(a) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(assessments) -> str:
+def render(assessments, single: bool = True, rulebase=None) -> str:
     return "\n\n".join(render_one(a) for a in assessments)
