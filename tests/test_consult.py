@@ -154,7 +154,11 @@ def test_full_session_on_fixture_rules_matches_assess(tmp_path, example, chain_a
 @needs_builtin
 @pytest.mark.parametrize("example", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
 def test_full_session_on_builtin_rules_matches_assess(tmp_path, example):
-    _full_session(tmp_path, example, [], BUILTIN)
+    asked = _full_session(tmp_path, example, [], BUILTIN)
+    # The README publishes these counts; a change of rules that changes them must update it.
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    published = re.search(rf"^\| {re.escape(example)} \| (\d+) \| \d+ \|$", readme, re.M)
+    assert published and int(published.group(1)) == asked, "update the question counts in README.md"
 
 
 # --- the commands ------------------------------------------------------------------------------
