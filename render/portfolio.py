@@ -104,12 +104,16 @@ def click_echo_err(line: str) -> None:
     sys.stderr.flush()
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _status_line(summary: dict) -> str:
-    text = f"partnerwise: audited {summary['assessed']} partnerships; {summary['bad_records']} bad records"
+    text = f"partnerwise: audited {_count(summary['assessed'], 'partnership')}; {_count(summary['bad_records'], 'bad record')}"
     if summary["failed_records"]:
-        text += f"; {summary['failed_records']} records failed"
+        text += f"; {_count(summary['failed_records'], 'record')} failed"
     if summary["interrupted"]:
-        text += f"; stopped by the user after {summary['records_read']} records"
+        text += f"; stopped by the user after {_count(summary['records_read'], 'record')}"
     return text
 
 
