@@ -204,8 +204,13 @@ def rules_lint(folder: Optional[Path]) -> None:
 @click.option("--save", type=click.Path(dir_okay=False, path_type=Path), help="The fact file the session writes (default: one in this folder named after the partnership).")
 @click.option("--resume", is_flag=True, help="Continue the last unfinished session (in this folder, or of FILE / --save).")
 @click.option("--no-builtin", is_flag=True, help="Use only the --rules folders, not the built-in rules.")
+@click.option(
+    "--focus", type=click.Choice(["all", "high", "critical"]),
+    help="Ask only what can decide findings of at least this severity and the next-phase criteria "
+    "(default: all; a resumed session keeps its own).",
+)
 @_rules_options
-def consult(file, save, resume, no_builtin, rules_dirs, weights) -> None:
+def consult(file, save, resume, no_builtin, focus, rules_dirs, weights) -> None:
     """Interview an advisor about a partnership, asking only what can change the advice.
 
     Starts from nothing or from fact FILE and asks only what is missing. Every answer is saved at
@@ -216,7 +221,7 @@ def consult(file, save, resume, no_builtin, rules_dirs, weights) -> None:
 
     try:
         runner = load_assessor(rules_dirs, weights, builtin=not no_builtin)
-        sys.exit(run_consult(runner, file, save, resume))
+        sys.exit(run_consult(runner, file, save, resume, focus=focus))
     except (RuleError, ConsultError) as e:
         raise InputError(str(e)) from None
 

@@ -28,7 +28,7 @@ from ..facts.model import Partnership
 from ..output import write_atomic
 from . import conditions as cond
 from .assessment import Assessment, Gap, slug
-from .rulebase import RuleBase, load_rulebase
+from .rulebase import GATE_POINTS, SEVERITY_POINTS, RuleBase, load_rulebase
 from .runner import Ledger
 
 UNNAMED = "Unnamed partnership"
@@ -391,11 +391,17 @@ class LogEntry:
                    [str(k) for k in d.get("closed") or []])
 
 
+# How much of the advice a session settles: every finding, or only what can decide a finding at
+# least this severe or a criterion for the next phase (gap weights are rule priorities).
+FOCUS_WEIGHT = {"all": 0, "high": GATE_POINTS, "critical": SEVERITY_POINTS["critical"]}
+
+
 class Consultation:
     """The state of one interview: the facts so far, the questions closed as unknown or skipped, the log."""
 
-    def __init__(self, assessor, data: Optional[dict] = None):
+    def __init__(self, assessor, data: Optional[dict] = None, focus: str = "all"):
         self.assessor = assessor
+        self.focus = focus if focus in FOCUS_WEIGHT else "all"
         self.rb: RuleBase = assessor.rulebase
         self.data: dict = copy.deepcopy(data or {})
         self.unknown: list[str] = []
@@ -496,7 +502,8 @@ class Consultation:
 
     def next_question(self) -> Optional[Question]:
         """The question whose answer can change the advice most, basics first; None when nothing can."""
-        gaps = self.snapshot().gaps
+        floor = FOCUS_WEIGHT[self.focus]
+        gaps = [g for g in self.snapshot().gaps if g.weight >= floor]
         by_fact = {g.fact: g for g in gaps}
         for key in FIXED_BASICS:
             if not self.known(key) and not self.closed(key):
@@ -773,6 +780,7 @@ class SessionFiles:
             "unknown": c.unknown,
             "skipped": c.skipped,
             "log": [e.to_dict() for e in c.log],
+            "focus": c.focus,
             "finished": finished,
             "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
@@ -838,8 +846,13 @@ class Start:
     notes: list[str] = field(default_factory=list)
 
 
-def start(assessor, file: Optional[Path], save: Optional[Path], resume: bool, folder: Path) -> Start:
-    """Open a new session (from nothing or from a fact file) or resume the last unfinished one."""
+def start(
+    assessor, file: Optional[Path], save: Optional[Path], resume: bool, folder: Path, focus: Optional[str] = None
+) -> Start:
+    """Open a new session (from nothing or from a fact file) or resume the last unfinished one.
+
+    A resumed session keeps the focus it was started with unless another is given.
+    """
     if resume:
         if save is not None:
             side = side_path(save)
@@ -859,7 +872,7 @@ def start(assessor, file: Optional[Path], save: Optional[Path], resume: bool, fo
             data = load_data(fact_path)
         except FactError as e:
             raise ConsultError(str(e)) from None
-        c = Consultation(assessor, data)
+        c = Consultation(assessor, data, focus or str(state.get("focus") or "all"))
         c.unknown = [str(k) for k in state.get("unknown") or []]
         c.skipped = [str(k) for k in state.get("skipped") or []]
         c.log = [LogEntry.from_dict(e) for e in state.get("log") or []]
@@ -893,7 +906,7 @@ def start(assessor, file: Optional[Path], save: Optional[Path], resume: bool, fo
                 notes.append(f"An unfinished session for {fact_path} was replaced; use --resume to continue one.")
         except ConsultError:
             pass
-    return Start(Consultation(assessor, data), SessionFiles(fact_path, file), False, notes)
+    return Start(Consultation(assessor, data, focus or "all"), SessionFiles(fact_path, file), False, notes)
 
 
 def load_assessor(rules_dirs=(), weights: Optional[Path] = None, builtin: bool = True):

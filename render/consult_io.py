@@ -142,6 +142,9 @@ class Session:
             t.say("Answers are saved as you go to a fact file in this folder named after the partnership.")
         for note in self.begin.notes:
             t.say(note)
+        if self.c.focus != "all":
+            t.say(f"Focus: {self.c.focus}. I ask only what can decide a finding of {self.c.focus} severity or")
+            t.say("more, or a criterion for the next phase; lesser findings may stay undecided.")
         t.say(f"Commands at any prompt: {COMMANDS}. 'unknown' is always an answer.")
         if self.files.fact_path is not None:
             self._save()
@@ -363,7 +366,11 @@ class Session:
         a = self.c.final_assessment()
         a.source = str(self.files.fact_path)
         t.say()
-        t.say("Nothing more that I could ask can change this advice.")
+        if self.c.focus == "all":
+            t.say("Nothing more that I could ask can change this advice.")
+        else:
+            t.say(f"Nothing more that I could ask can change a finding of {self.c.focus} severity or more, or")
+            t.say("the next-phase criteria. To settle the rest: partnerwise consult --resume --focus all")
         t.say()
         t.stdout.write(render_one(a))
         t.say()
@@ -376,8 +383,8 @@ class Session:
 
 
 def run(assessor, file: Optional[Path], save: Optional[Path], resume: bool,
-        stdin: Optional[TextIO] = None, stdout: Optional[TextIO] = None) -> int:
+        stdin: Optional[TextIO] = None, stdout: Optional[TextIO] = None, focus: Optional[str] = None) -> int:
     """Run one consult session; the exit code. Raises engine.consult.ConsultError if it cannot start."""
-    begin = cs.start(assessor, file, save, resume, Path("."))
+    begin = cs.start(assessor, file, save, resume, Path("."), focus)
     term = Terminal(stdin or sys.stdin, stdout or sys.stdout)
     return Session(begin, term).run()

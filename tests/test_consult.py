@@ -161,6 +161,30 @@ def test_full_session_on_builtin_rules_matches_assess(tmp_path, example):
     assert published and int(published.group(1)) == asked, "update the question counts in README.md"
 
 
+@needs_builtin
+@pytest.mark.parametrize("example", ["troubled-implementation", "design-anticorruption-coalition", "further-development-scaling"])
+def test_focus_high_settles_the_serious_findings_with_fewer_questions(tmp_path, example):
+    path = EXAMPLES / f"{example}.yaml"
+    data = cs.load_data(path)
+    out = tmp_path / "out.yaml"
+    child = spawn(["--focus", "high", "--save", out], tmp_path)
+    child.expect("Focus: high")
+    asked = run_oracle(child, data)
+    assert finish(child) == 0
+    full = BUILTIN.assess(load_partnership(path))
+    focused = BUILTIN.assess(load_partnership(out))
+
+    def serious(a):
+        return [f.rule for f in a.findings if f.severity in ("critical", "high")]
+
+    assert serious(focused) == serious(full)
+    assert [(c.id, c.met) for c in focused.phase_status.criteria] == [(c.id, c.met) for c in full.phase_status.criteria]
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    everything = int(re.search(rf"^\| {re.escape(example)} \| (\d+) \|", readme, re.M).group(1))
+    assert len(asked) < everything
+    assert json.loads(cs.side_path(out).read_text())["focus"] == "high"
+
+
 # --- the commands ------------------------------------------------------------------------------
 
 
