@@ -179,10 +179,15 @@ class Builder:
         self.derived_names = set(rb.deriving)
         self.findings = [r for r in rb.rules if r.rule.type == "finding"]
         self.strengths = [r for r in rb.rules if r.rule.type == "strength"]
+        # What does not change from one partnership to the next is worked out once, not per build.
+        self.priority = {r.id: rb.priority(r) for r in rb.rules}
+        self.rationale = {r.id: " ".join(r.rule.rationale.split()) for r in rb.rules}
         self.gates: dict[str, list[LoadedRule]] = {}
         for r in rb.rules:
             if r.rule.type == "gate":
                 self.gates.setdefault(r.rule.gate, []).append(r)
+        for rules in self.gates.values():
+            rules.sort(key=lambda r: (-self.priority[r.id], r.id))
         self.ask_questions: dict[str, str] = {}
         # A computed fact that asks one thing words the question best, so it goes first.
         for spec in sorted(FACTS.values(), key=lambda s: (len(s.asks), s.name)):
@@ -231,14 +236,14 @@ class Builder:
                         rule=r.id,
                         title=r.rule.title,
                         severity=rb.severity(r),
-                        priority=rb.priority(r),
+                        priority=self.priority[r.id],
                         area=r.rule.area,
                         kind=r.rule.kind,
                         message=render_message(r.rule.message or "", facts),
                         actions=list(r.rule.actions),
                         evidence=self.evidence(r, True, ledger, facts),
                         sources=list(r.rule.sources),
-                        rationale=" ".join(r.rule.rationale.split()),
+                        rationale=self.rationale[r.id],
                     )
                 )
         findings.sort(key=lambda f: (SEVERITY_RANK[f.severity], -f.priority, f.rule))
@@ -274,7 +279,7 @@ class Builder:
             return PhaseStatus(None, None, None, [], [])
         gate = NEXT_GATE[phase]
         nxt = PHASE_ORDER[PHASE_ORDER.index(phase) + 1] if phase != PHASE_ORDER[-1] else None
-        rules = sorted(self.gates.get(gate, []), key=lambda r: (-self.rb.priority(r), r.id))
+        rules = self.gates.get(gate, [])
         criteria = [
             Criterion(r.id, r.rule.title, ledger.outcome(r.id), list(r.rule.actions), list(r.rule.sources)) for r in rules
         ]
@@ -334,7 +339,7 @@ class Builder:
                         self._read_names.append(name)
                     index.append(self._read_index[name])
                 getter = itemgetter(*index) if index else (lambda values: ())
-                plan.append((r, r.id, self.rb.priority(r), getter))
+                plan.append((r, r.id, self.priority[r.id], getter))
             self._plans[gate_ids] = plan
         return plan
 
