@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..facts.derive import FACTS, _bounds, _unwrap, flatten
 from ..facts.loader import FactError, describe_error, load_partnership
-from ..facts.model import Partnership
+from ..facts.model import Partnership, is_partial_date, parse_partial_date
 from ..output import write_atomic
 from . import conditions as cond
 from .assessment import Assessment, Gap, slug
@@ -114,7 +114,7 @@ def field_spec(template: str) -> Optional[FieldSpec]:
         if base in (int, float):
             lo, hi = _bounds(info)
             return FieldSpec(template, "integer" if base is int else "number", question, minimum=lo, maximum=hi)
-        if base is dt.date:
+        if base is dt.date or is_partial_date(info.annotation):
             return FieldSpec(template, "date", question)
         return FieldSpec(template, "text", question)
     return None
@@ -280,9 +280,9 @@ def parse_answer(spec: FieldSpec, text: str) -> Any:
         return items
     if kind == "date":
         try:
-            return dt.date.fromisoformat(raw).isoformat()
+            return parse_partial_date(raw)
         except ValueError:
-            raise AnswerError("Please give a date as YYYY-MM-DD, or unknown.") from None
+            raise AnswerError("Please give a date as YYYY, YYYY-MM or YYYY-MM-DD, or unknown.") from None
     if not raw:
         raise AnswerError("Please type an answer, or unknown.")
     return " ".join(raw.split())
