@@ -6,11 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence, Union
 
-from .engine.assessment import Assessment, Builder
+from .engine.assessment import Assessment, Builder, assess_partnerships
 from .engine.rulebase import RuleBase
 from .engine.rulebase import load_rulebase as _load_rulebase
 from .engine.runner import Engine
-from .facts.derive import flatten
 from .facts.loader import load_partnership, validate_partnership  # noqa: F401  (part of the API)
 from .facts.model import Partnership
 
@@ -26,10 +25,8 @@ class Assessor:
         self.builder = Builder(rulebase)
 
     def assess_many(self, partnerships: Sequence[Partnership]) -> list[Assessment]:
-        """Assess several partnerships in one engine session; results in the same order."""
-        flats = [flatten(p) for p in partnerships]
-        ledgers = self.engine.run(flats)
-        return [self.builder.build(p, f, ledger) for p, f, ledger in zip(partnerships, flats, ledgers)]
+        """Assess several partnerships; results in the same order."""
+        return assess_partnerships(self.engine, self.builder, list(partnerships))
 
     def assess(self, partnership: Union[Partnership, dict[str, Any]]) -> Assessment:
         if not isinstance(partnership, Partnership):

@@ -475,6 +475,61 @@ def _setbacks(p: Partnership, out: dict[str, Any]) -> None:
 _STEPS: list[Callable[[Partnership, dict[str, Any]], None]] = [_partners, _funding, _private_sector, _dates, _setbacks]
 
 
+# What shows that a partnership has reached a phase: the work of that phase, or of a later one, in
+# the sources' terms (P2030's four phases). Each entry: a fact, the value that shows it, and how
+# the reason reads.
+_PHASE_SIGNS: dict[str, list[tuple[str, Any, str]]] = {
+    "further_development": [
+        ("exit.continuation_agreed", True, "the partners have agreed what is needed to continue"),
+        ("scaling.direction_from_evaluation", True, "the direction of further work was chosen from evaluation"),
+        ("exit.criteria_status", "met", "the agreed exit criteria are met"),
+    ],
+    "implementation": [
+        ("monitoring.evidence_of_results", True, "there is evidence of results"),
+        ("monitoring.evidence_of_results", False, "results are being looked for and not found"),
+        ("monitoring.results_chain_working", None, "monitoring shows how the results chain works"),
+        ("oversight.contracted_services", True, "a partner delivers contracted services"),
+        ("viability.revenue_covers_costs", None, "revenues are being compared with costs"),
+        ("risk.setbacks", None, "setbacks of the joint work are reported"),
+        ("secretariat.exists", True, "a secretariat is running"),
+        ("monitoring.results_monitoring", True, "results are monitored"),
+    ],
+    "design": [
+        ("agreement.exists", True, "a written agreement exists"),
+        ("strategy.roadmap", True, "a common roadmap exists"),
+        ("strategy.common_objectives", True, "common objectives are agreed"),
+        ("strategy.success_indicators", True, "success indicators are agreed"),
+        ("governance.decision_rules_agreed", True, "decision rules are agreed"),
+    ],
+}
+
+
+def infer_phase(p: Partnership) -> tuple[str, list[str]]:
+    """The likely phase of a partnership that does not say its phase, and what shows it.
+
+    The latest phase whose work is visible in the facts; with nothing to go on, initiation. Two signs
+    are needed for further development, since some of its work (handover, continuation) can be
+    planned earlier. A partnership running for two years or more is assumed to be implementing at
+    least.
+    """
+    flat = flatten(p)
+    data = p.model_dump(exclude_none=True)
+
+    def shows(name: str, value: Any) -> bool:
+        if name == "risk.setbacks":
+            return bool((data.get("risk") or {}).get("setbacks"))
+        got = flat.get(name)
+        return got is not None if value is None else got == value
+
+    for phase in ("further_development", "implementation", "design"):
+        reasons = [why for name, value, why in _PHASE_SIGNS[phase] if shows(name, value)]
+        if phase == "implementation" and flat.get("partnership_age", 0) >= 2:
+            reasons.append(f"it has been running for {flat['partnership_age']:g} years")
+        if reasons and (phase != "further_development" or len(reasons) >= 2):
+            return phase, reasons
+    return "initiation", ["nothing in the facts shows the work of a later phase"]
+
+
 def flatten(p: Partnership) -> dict[str, Any]:
     """All known facts of a partnership by name, computed ones included; unknown ones are absent."""
     out: dict[str, Any] = {}
@@ -486,4 +541,4 @@ def flatten(p: Partnership) -> dict[str, Any]:
     return out
 
 
-__all__ = ["FACTS", "FactSpec", "flatten", "possible_value", "RATING_DIMENSIONS"]
+__all__ = ["FACTS", "FactSpec", "flatten", "infer_phase", "possible_value", "RATING_DIMENSIONS"]
