@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test validate bench clean
 
 EXAMPLES := $(wildcard examples/*.yaml)
 
@@ -31,6 +31,17 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -rs
+
+# How good is the advice: the project's validation set of real partnerships (validation/README.md),
+# then the same files cut down to the first fact model's fields, then the development set beside
+# the repository where there is one.
+SHARED_SCORE := ../shared/validation/score.py
+validate: $(STAMP)
+	@echo "== validation/: real partnerships, facts as written"
+	-@$(BIN)/python validation/score.py
+	@echo "== validation/: the same, first fact model's fields only"
+	-@$(BIN)/python validation/score.py --first-model
+	@if [ -f $(SHARED_SCORE) ]; then echo "== $(dir $(SHARED_SCORE))"; PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python $(SHARED_SCORE) || true; fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -102,6 +102,7 @@ class Item:
             "rule": self.rule,
             "title": self.title,
             "severity": self.severity,
+            "priority": self.priority,
             "message": self.message,
             "findings": list(self.findings),
         }
@@ -310,6 +311,10 @@ class Builder:
         }
         # What does not change from one partnership to the next is worked out once, not per build.
         self.priority = {r.id: rb.priority(r) for r in rb.rules}
+        # A rule's weight as a source of questions: the most it can weigh, whatever its severity turns out.
+        self.max_priority = {
+            r.id: max([rb.priority(r)] + [rb.priority(r, sev) for _, sev in r.escalations]) for r in rb.rules
+        }
         self.rationale = {r.id: " ".join(r.rule.rationale.split()) for r in rb.rules}
         self.gates: dict[str, list[LoadedRule]] = {}
         for r in rb.rules:
@@ -330,11 +335,24 @@ class Builder:
         self._read_names: list[str] = []
         self._read_index: dict[str, int] = {}
 
-    def evidence(self, r: LoadedRule, outcome: bool, ledger: Ledger, facts: dict, depth: int = 0) -> list[dict]:
+    def evidence(self, r: LoadedRule, outcome, ledger: Ledger, facts: dict, depth: int = 0) -> list[dict]:
+        """The facts (and derived facts, with their own evidence) behind one outcome of a rule.
+
+        For a finding whose severity came from a `severity_if`, the evidence of that outcome, which
+        holds the facts that raised or lowered its severity too.
+        """
+        if outcome is True and r.escalations:
+            for i in range(len(r.escalations)):
+                if (r.id, f"severity {i}") in ledger.fired and r.id not in self.rb.weights.severity:
+                    outcome = f"severity {i}"
+                    break
         alternatives = ledger.fired.get((r.id, outcome), [])
         conjuncts = self._dnf.get((r.id, outcome))
         if conjuncts is None:
-            node = r.condition if outcome else cond.Not(r.condition)
+            if isinstance(outcome, str):
+                node = cond.And((r.condition, r.escalations[int(outcome.split()[1])][0]))
+            else:
+                node = r.condition if outcome else cond.Not(r.condition)
             conjuncts = self._dnf[(r.id, outcome)] = cond.dnf(node)
         seen, out = set(), []
         for i in sorted(set(alternatives)):
@@ -453,12 +471,16 @@ class Builder:
             gathered.sort(key=_order)
             if gathered and SEVERITY_RANK[gathered[0].severity] < SEVERITY_RANK[severity]:
                 severity = gathered[0].severity
+            # A root problem is as urgent as the most urgent finding it explains, and more urgent the
+            # more findings it explains (3 points for each further one, at most 15).
+            priority = max([rb.priority(r, severity)] + [f.priority for f in gathered if f.severity == severity])
+            priority += min(15, 3 * max(0, len(gathered) - 1))
             diagnoses.append(
                 Diagnosis(
                     rule=r.id,
                     title=r.rule.title,
                     severity=severity,
-                    priority=rb.priority(r, severity),
+                    priority=priority,
                     message=render_message(r.rule.message or "", facts),
                     findings=[f.rule for f in gathered],
                     actions=list(r.rule.actions),
@@ -550,13 +572,17 @@ class Builder:
                 actions.extend(a for a in c.actions if a not in actions)
         return PhaseStatus(phase, nxt or ("continuation" if gate == "continuation" else None), ready, criteria, actions)
 
-    def _base_unknowns(self, r: LoadedRule, known: dict, seen: set) -> list[str]:
+    def _base_unknowns(self, r: LoadedRule, known: dict, seen: set, node: Optional[cond.Node] = None) -> list[str]:
+        """The input facts whose answers could decide `node` (by default the rule's condition)."""
         out: list[str] = []
-        for leaf in cond.undecided_leaves(r.condition, known):
-            if leaf.name in self.derived_names:
+        for leaf in cond.undecided_leaves(r.condition if node is None else node, known):
+            by = self.rb.deriving.get(leaf.name) if leaf.name in self.derived_names else None
+            if by is None and leaf.name in self._refs:
+                by = self.rb.by_id[self._refs[leaf.name]]
+            if by is not None:
                 if leaf.name not in seen:
                     seen.add(leaf.name)
-                    out.extend(self._base_unknowns(self.rb.deriving[leaf.name], known, seen))
+                    out.extend(self._base_unknowns(by, known, seen))
             else:
                 spec = FACTS.get(leaf.name)
                 out.extend(spec.asks if spec is not None and spec.computed else [leaf.name])
@@ -573,6 +599,8 @@ class Builder:
                 for name in rule.reads:
                     out[name] = None
                     by = self.rb.deriving.get(name) if name in self.derived_names else None
+                    if by is None and name in self._refs:
+                        by = self.rb.by_id[self._refs[name]]
                     if by is not None and by.id not in seen:
                         seen.add(by.id)
                         stack.append(by)
@@ -584,7 +612,7 @@ class Builder:
         plan = self._plans.get(gate_ids)
         if plan is None:
             plan = []
-            for r in list(self.findings) + [self.rb.by_id[i] for i in sorted(gate_ids)]:
+            for r in list(self.findings) + list(self.diagnoses) + [self.rb.by_id[i] for i in sorted(gate_ids)]:
                 index = []
                 for name in self._reads_closure(r):
                     if name not in self._read_index:
@@ -592,7 +620,7 @@ class Builder:
                         self._read_names.append(name)
                     index.append(self._read_index[name])
                 getter = itemgetter(*index) if index else (lambda values: ())
-                plan.append((r, r.id, self.priority[r.id], getter))
+                plan.append((r, r.id, self.max_priority[r.id], getter))
             self._plans[gate_ids] = plan
         return plan
 
@@ -619,9 +647,16 @@ class Builder:
                 decided = cond.evaluate(r.condition, known)
                 if decided is None:
                     unknowns = tuple(dict.fromkeys(self._base_unknowns(r, known, set())))
-                elif decided and r.unless is not None and cond.evaluate(r.unless, known) is None:
-                    # The rule holds, but an unknown fact of its `unless:` could still silence it.
-                    unknowns = tuple(dict.fromkeys(leaf.name for leaf in cond.undecided_leaves(r.unless, known)))
+                elif decided:
+                    # The rule holds, but an unknown fact of its `unless:` could still silence it, and
+                    # one of a `severity_if:` could change its severity.
+                    names: list[str] = []
+                    if r.unless is not None and cond.evaluate(r.unless, known) is None:
+                        names += self._base_unknowns(r, known, set(), r.unless)
+                    for extra, _ in r.escalations:
+                        if cond.evaluate(extra, known) is None:
+                            names += self._base_unknowns(r, known, set(), extra)
+                    unknowns = tuple(dict.fromkeys(names)) or None
                 else:
                     unknowns = None
                 if key is not None:

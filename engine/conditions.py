@@ -168,7 +168,7 @@ def dnf(node: Node) -> list[tuple[Leaf, ...]]:
             return out
         result: list[tuple[Leaf, ...]] = [()]
         for item in n.items:
-            result = [a + b for a in result for b in walk(item)]
+            result = [c for c in dict.fromkeys(a + b for a in result for b in walk(item)) if not _impossible(c)]
             if len(result) > MAX_CONJUNCTS:
                 raise ConditionError(
                     f"the condition expands to more than {MAX_CONJUNCTS} alternatives; split it into derive rules"
@@ -178,11 +178,17 @@ def dnf(node: Node) -> list[tuple[Leaf, ...]]:
     out = []
     for conj in walk(node):
         unique = tuple(dict.fromkeys(conj))
-        if unique not in out:
+        if unique not in out and not _impossible(unique):
             out.append(unique)
     if len(out) > MAX_CONJUNCTS:
         raise ConditionError(f"the condition expands to more than {MAX_CONJUNCTS} alternatives; split it into derive rules")
     return out
+
+
+def _impossible(conj: tuple) -> bool:
+    """An alternative that asks a fact to be unknown and also to have a value (only `unless:` writes these)."""
+    unknown = {leaf.name for leaf in conj if leaf.op == KNOWN and leaf.value is False}
+    return bool(unknown) and any(leaf.name in unknown and not (leaf.op == KNOWN and leaf.value is False) for leaf in conj)
 
 
 def leaves(node: Node) -> Iterable[Leaf]:

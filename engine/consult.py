@@ -28,7 +28,7 @@ from ..facts.model import Partnership, is_partial_date, parse_partial_date
 from ..output import write_atomic
 from . import conditions as cond
 from .assessment import Assessment, Gap, slug
-from .rulebase import GATE_POINTS, SEVERITY_POINTS, RuleBase, load_rulebase
+from .rulebase import finding_ref, GATE_POINTS, SEVERITY_POINTS, RuleBase, load_rulebase
 from .runner import Ledger
 
 UNNAMED = "Unnamed partnership"
@@ -328,11 +328,14 @@ class Evaluator:
         self.rb = rb
         self.derives = [r for r in rb.rules if r.rule.type == "derive"]
         self.alternatives: list[tuple[str, bool, list[tuple[cond.Leaf, ...]]]] = []
-        for r in rb.rules:
-            outcomes = (True, False) if r.rule.type in ("derive", "gate") else (True,)
-            for outcome in outcomes:
-                node = r.condition if outcome else cond.Not(r.condition)
+        # Diagnoses read findings, so they are evaluated after them, as the engine chains them.
+        for r in sorted(rb.rules, key=lambda r: r.rule.type == "diagnosis"):
+            outcomes: list = [True, False] if r.rule.type in ("derive", "gate") else [True]
+            nodes = [(o, r.condition if o else cond.Not(r.condition)) for o in outcomes]
+            nodes += [(f"severity {i}", cond.And((r.condition, extra))) for i, (extra, _) in enumerate(r.escalations)]
+            for outcome, node in nodes:
                 self.alternatives.append((r.id, outcome, cond.dnf(node)))
+        self.refs = {finding_ref(leaf.name): leaf.name for r in rb.rules for leaf in cond.leaves(r.condition) if finding_ref(leaf.name)}
 
     def ledger(self, flat: dict[str, Any]) -> Ledger:
         ledger = Ledger()
@@ -353,6 +356,10 @@ class Evaluator:
             hits = [i for i, conj in enumerate(conjuncts) if all(cond.test_leaf(leaf, known.get(leaf.name)) is True for leaf in conj)]
             if hits:
                 ledger.fired[(rid, outcome)] = hits
+                ref = self.refs.get(rid)
+                if ref is not None and outcome is True:
+                    ledger.derived[ref] = known[ref] = True
+                    ledger.derived_by[ref] = rid
         return ledger
 
 

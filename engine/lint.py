@@ -9,7 +9,7 @@ from ..facts.derive import FACTS
 from ..facts.safeyaml import YamlError, load_yaml_file
 from . import conditions as cond
 from .examples import cases, check_case
-from .rulebase import BUILTIN_DIR, RuleBase, RuleError, check, load_sources, parse_rule, rule_files
+from .rulebase import BUILTIN_DIR, RuleBase, RuleError, check, load_sources, parse_rule, rule_files, unread_facts
 
 
 def _never_true(conjunct: tuple) -> Optional[str]:
@@ -86,6 +86,11 @@ def lint(folder: Optional[Path] = None) -> list[str]:
     rb = RuleBase(rules=[loaded[k] for k in sorted(loaded)], sources=sources, documents=documents)
     own = set(seen)
     problems += [p for p in check(rb) if any(f"rule {rid}:" in p for rid in own)]
+    if builtin:
+        problems += [
+            f"{target.name}: fact {name!r} is asked for but no rule reads it; write a rule that uses it or drop it"
+            for name in unread_facts(rb)
+        ]
     if problems:
         return problems
     try:

@@ -21,7 +21,7 @@ BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rules"
 SEVERITIES = ["critical", "high", "medium", "low"]
 SEVERITY_POINTS = {"critical": 400, "high": 300, "medium": 200, "low": 100}
 GATE_POINTS = 250  # an unmet entry criterion for the next phase ranks between high and medium findings
-AREAS = ["strategy", "cooperation", "steering", "context", "learning", "process", "phases"]
+AREAS = ["strategy", "cooperation", "steering", "context", "learning", "process", "phases", "diagnoses"]
 GATES = ["design", "implementation", "further_development", "continuation"]
 NEXT_GATE = dict(zip(PHASE_ORDER, GATES))
 MAX_RULE_FILES = 5000
@@ -63,7 +63,7 @@ class Rule(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)
     type: Literal["finding", "strength", "derive", "gate", "diagnosis"]
     title: str = Field(min_length=3, max_length=200)
-    area: Literal["strategy", "cooperation", "steering", "context", "learning", "process", "phases"]
+    area: Literal["strategy", "cooperation", "steering", "context", "learning", "process", "phases", "diagnoses"]
     kind: Literal["barrier", "success_factor"]
     severity: Optional[Literal["critical", "high", "medium", "low"]] = None
     phases: Optional[list[Literal["initiation", "design", "implementation", "further_development"]]] = Field(
@@ -112,6 +112,7 @@ class Source:
     source: str
     rank: Optional[int] = None
     priority_only: Optional[str] = None
+    weight: Optional[int] = None  # priority points for an unranked item (the common barriers)
 
 
 @dataclass
@@ -137,9 +138,14 @@ class RuleBase:
         return self.weights.severity.get(r.id, r.rule.severity)
 
     def source_weight(self, r: LoadedRule) -> int:
-        """The practitioners ranked 15 requirements; a rule weighs as the best-ranked one it cites."""
-        ranks = [self.sources[s].rank for s in r.rule.sources if s in self.sources and self.sources[s].rank]
-        return (16 - min(ranks)) if ranks else 0
+        """The practitioners ranked 15 requirements (16 - rank points) and named the common barriers
+        (a weight of their own); a rule weighs as the heaviest item it cites."""
+        points = [0]
+        for sid in r.rule.sources:
+            item = self.sources.get(sid)
+            if item is not None:
+                points.append(16 - item.rank if item.rank else item.weight or 0)
+        return max(points)
 
     def priority(self, r: LoadedRule, severity: Optional[str] = None) -> int:
         """Points that order findings: their severity (here, or the rule's own), the practitioners' ranking, weights."""
@@ -211,7 +217,8 @@ def parse_rule(data: Any, path: str, builtin: bool) -> LoadedRule:
         condition = cond.And((condition, cond.not_true(unless)))
     try:
         cond.dnf(condition)
-        cond.dnf(cond.Not(condition))
+        if rule.type in ("derive", "gate"):  # only these are compiled for "known to be false" too
+            cond.dnf(cond.Not(condition))
     except cond.ConditionError as e:
         raise RuleError(f"{label}: field 'when': {e}") from None
     escalations = []
@@ -266,6 +273,7 @@ def load_sources(path: Path) -> tuple[dict[str, Source], dict[str, dict]]:
             title=str(item["title"]),
             source=str(item.get("source", "")),
             rank=item.get("rank"),
+            weight=item.get("weight"),
             priority_only=item.get("priority_only"),
         )
     return out, dict(data.get("documents") or {})
@@ -377,7 +385,9 @@ def check(rb: RuleBase) -> list[str]:
 
 # Facts that describe a partnership for people (names, free text, dates read through computed facts);
 # no rule is expected to test them.
-DESCRIPTIVE = {"id", "name", "description", "secretariat.hosted_by", "started", "as_of", "exit.end_date"}
+DESCRIPTIVE = {
+    "id", "name", "description", "secretariat.hosted_by", "started", "as_of", "exit.end_date", "resources.total_budget",
+}
 
 
 def unread_facts(rb: RuleBase) -> list[str]:

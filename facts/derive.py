@@ -7,6 +7,7 @@ it rests on are unknown, so that an absent answer is never read as "no".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Optional, Union, get_args, get_origin
@@ -155,6 +156,11 @@ _COMPUTED += [
         computed=True, asks=("partners[].benefit", "partners[].cost_of_taking_part"),
     ),
     FactSpec(
+        "partners.business_contributes", "bool",
+        "For each business partner: what does it contribute (money, staff, expertise, technology, data, networks, goods)?",
+        computed=True, asks=("partners[].sector", "partners[].contributions"),
+    ),
+    FactSpec(
         "partners.any_leaving", "bool", _partner_question("status"), computed=True, asks=("partners[].status",),
     ),
     FactSpec("partners.leaving", "names", _partner_question("status"), computed=True, asks=("partners[].status",)),
@@ -222,6 +228,16 @@ _COMPUTED += [
         "For each funder: when does its commitment end (years from as_of to the first end)?",
         computed=True, asks=("funders[].ends", "as_of"),
     ),
+    FactSpec(
+        "funding.grant_only", "bool", "What kind of money does each funder provide?",
+        computed=True, asks=("funders[].kind",),
+    ),
+    FactSpec(
+        "secretariat.hosted_by_partner", "bool",
+        "Is the secretariat hosted by one of the partners (from secretariat.host_is_partner, or its host's name)?",
+        computed=True, asks=("secretariat.host_is_partner", "secretariat.hosted_by"),
+    ),
+    FactSpec("risk.setback_names", "names", "What has gone wrong so far?", computed=True, asks=("risk.setbacks",)),
     FactSpec(
         "risk.setback_count", "number", "What has gone wrong so far?", computed=True, asks=("risk.setbacks",), minimum=0,
     ),
@@ -357,6 +373,9 @@ def _partners(p: Partnership, out: dict[str, Any]) -> None:
     contributes = [None if x.contributions is None else bool(x.contributions) for x in partners]
     _set(out, "partners.all_contribute", _tri_all(contributes))
     out["partners.contributing_nothing"] = [x.name for x in partners if x.contributions == []]
+    business = [x for x in partners if x.sector == "business"]
+    if business:
+        _set(out, "partners.business_contributes", _tri_any([None if x.contributions is None else bool(x.contributions) for x in business]))
     levels = {"low": 1, "medium": 2, "high": 3}
     burden = [
         None if x.cost_of_taking_part is None or x.benefit is None else levels[x.cost_of_taking_part] > levels[x.benefit]
@@ -425,6 +444,8 @@ def _funding(p: Partnership, out: dict[str, Any]) -> None:
     if all(k is not None for k in kinds):
         out["funding.kind_count"] = len(known_kinds)
     _set(out, "funding.has_private", _tri_any([None if k is None else k == "private_investment" for k in kinds]))
+    if funders and all(k is not None for k in kinds):
+        out["funding.grant_only"] = all(k == "grant" for k in kinds)
     _set(out, "funding.all_expectations_transparent", _tri_all([f.expectations_transparent for f in funders]))
     out["funding.opaque_expectations"] = [f.name for f in funders if f.expectations_transparent is False]
     _set(out, "funding.conditions_attached", _tri_any([f.conditions_attached for f in funders]))
@@ -463,16 +484,44 @@ def _dates(p: Partnership, out: dict[str, Any]) -> None:
         out["exit.years_to_end"] = round(years_of(p.exit.end_date) - now, 1)
 
 
+def _host(p: Partnership, out: dict[str, Any]) -> None:
+    """Whether a partner hosts the secretariat: as stated, or when the host's name names a partner."""
+    s = p.secretariat
+    if s is None:
+        return
+    if s.host_is_partner is not None:
+        out["secretariat.hosted_by_partner"] = s.host_is_partner
+    elif s.hosted_by and p.partners and any(_names_same(s.hosted_by, x.name) for x in p.partners):
+        out["secretariat.hosted_by_partner"] = True
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.casefold())
+
+
+def _names_same(host: str, partner: str) -> bool:
+    """A host named like a partner: the same words, or the partner's acronym in brackets ('WHO')."""
+    host_words = _words(host)
+    names = [partner] + re.findall(r"\(([^)]+)\)", partner)
+    for name in names:
+        words = _words(re.sub(r"\([^)]*\)", " ", name)) if name == partner else _words(name)
+        n = len(words)
+        if n and any(host_words[i:i + n] == words for i in range(len(host_words) - n + 1)):
+            return True
+    return False
+
+
 def _setbacks(p: Partnership, out: dict[str, Any]) -> None:
     if p.risk is None or p.risk.setbacks is None:
         return
     happened = set(p.risk.setbacks)
     out["risk.setback_count"] = len(happened)
+    out["risk.setback_names"] = [s.value.replace("_", " ") for s in Setback if s.value in happened]
     for setback in Setback:
         out[f"risk.had_{setback.value}"] = setback.value in happened
 
 
-_STEPS: list[Callable[[Partnership, dict[str, Any]], None]] = [_partners, _funding, _private_sector, _dates, _setbacks]
+_STEPS: list[Callable[[Partnership, dict[str, Any]], None]] = [_partners, _funding, _private_sector, _dates, _host, _setbacks]
 
 
 # What shows that a partnership has reached a phase: the work of that phase, or of a later one, in

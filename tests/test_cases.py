@@ -20,7 +20,7 @@ CASES = Path(__file__).resolve().parent / "cases"
 DOCUMENTED = {
     "donor-exit-collapse": (
         {"STRAT-20", "STRAT-19", "STEER-05", "STEER-23", "MEL-09"},
-        {"STRAT-20"},
+        {"STRAT-20", "STEER-23"},
         False,
     ),
     "corporate-led-instrumentalised": (
@@ -29,7 +29,7 @@ DOCUMENTED = {
         False,
     ),
     "parallel-to-government": (
-        {"CTX-06", "CTX-05", "PHASE-08", "CTX-03", "CTX-07"},
+        {"CTX-06", "CTX-05", "COOP-11", "CTX-03", "CTX-07"},
         {"CTX-06"},
         None,
     ),

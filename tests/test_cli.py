@@ -38,8 +38,17 @@ def test_json_contract(cli):
     for g in doc["gaps"]:
         assert set(g) >= {"fact", "question"}
     severities = ["critical", "high", "medium", "low"]
-    order = [(severities.index(f["severity"]), -f["priority"], f["rule"]) for f in doc["findings"]]
+    items = doc["what_is_wrong"]["items"]
+    order = [(severities.index(i["severity"]), -i["priority"], i["kind"] != "diagnosis", i["rule"]) for i in items]
     assert order == sorted(order)
+    # The findings follow the items: first the leading finding of each item, so the first findings
+    # are different problems; within an item, the most urgent first.
+    leads = [i["findings"][0] for i in items if i["findings"]]
+    assert [f["rule"] for f in doc["findings"][: len(leads)]] == leads
+    by_rule = {f["rule"]: f for f in doc["findings"]}
+    for i in items:
+        ranks = [(severities.index(by_rule[r]["severity"]), -by_rule[r]["priority"], r) for r in i["findings"]]
+        assert ranks == sorted(ranks)
 
 
 def test_several_files_give_a_json_list_in_the_order_given(cli):

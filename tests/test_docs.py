@@ -20,7 +20,7 @@ def test_readme_fact_file_example_is_valid_and_assessable():
     block = re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
     p = validate_partnership(yaml.safe_load(block), "README.md")
     result = assess(p)
-    assert result.findings and result.findings[0].severity == "critical"
+    assert result.items and result.items[0].kind == "diagnosis" and result.items[0].severity in ("critical", "high")
 
 
 def test_readme_opens_with_the_two_commands():
