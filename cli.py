@@ -12,7 +12,7 @@ import click
 from . import __version__
 from .engine.rulebase import SEVERITIES, RuleError
 from .facts.loader import FactError
-from .output import write_output
+from .output import OutputError, check_output, write_output
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_ON = SEVERITIES + ["none"]
@@ -86,7 +86,7 @@ def main() -> None:
     "--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table", show_default=True,
     help="Output format (html: one self-contained page with charts).",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of standard output.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, allow_dash=True), help="Write to this file (atomically; a FIFO or device as a stream; - for standard output) instead of standard output.")
 @_fail_on_option
 @_rules_options
 def assess(files, fmt, output, fail_on, rules_dirs, weights) -> None:
@@ -99,6 +99,10 @@ def assess(files, fmt, output, fail_on, rules_dirs, weights) -> None:
     from .render import get_renderer
     from .render.text import one_line
 
+    try:
+        check_output(output)
+    except OutputError as e:
+        raise InputError(str(e)) from None
     runner = _assessor(rules_dirs, weights)
     results, bad = [], 0
     for path in files:
@@ -232,7 +236,7 @@ def consult(file, save, resume, no_builtin, focus, rules_dirs, weights) -> None:
     "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "markdown", "html"]), default="table",
     show_default=True, help="A summary (table, markdown, html with charts) or every result (json, jsonl, csv: one row per finding).",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of standard output.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, allow_dash=True), help="Write to this file (atomically; a FIFO or device as a stream; - for standard output) instead of standard output.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (default: one per core; 0: none, run here).")
 @click.option("--strict", is_flag=True, help="Exit 2 when any record is bad (it is reported either way).")
 @_fail_on_option
@@ -263,7 +267,7 @@ def audit(sources, fmt, output, jobs, strict, fail_on, rules_dirs, weights) -> N
             sources, rulebase, sink, jobs=jobs, full=fmt in ("json", "jsonl"),
             fail_on=fail_on, progress=progress_bar(sources),
         )
-    except (FactError, AuditError) as e:
+    except (FactError, AuditError, OutputError) as e:
         raise InputError(str(e)) from None
     sys.exit(exit_code(summary, strict))
 

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from ..facts.derive import FACTS, _bounds, _unwrap, flatten
 from ..facts.loader import FactError, describe_error, load_partnership
 from ..facts.model import Partnership
-from ..output import write_atomic
+from ..output import write_output
 from . import conditions as cond
 from .assessment import Assessment, Gap, slug
 from .rulebase import GATE_POINTS, SEVERITY_POINTS, RuleBase, load_rulebase
@@ -771,7 +771,7 @@ class SessionFiles:
         """Write both files; False while the path is not yet known (the partnership has no name yet)."""
         if self.fact_path is None:
             return False
-        write_atomic(self.fact_path, dump_facts(c.fact_document()))
+        write_output(dump_facts(c.fact_document()), self.fact_path)
         state = {
             "format": SESSION_FORMAT,
             "version": 1,
@@ -784,11 +784,11 @@ class SessionFiles:
             "finished": finished,
             "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
-        write_atomic(self.side, json.dumps(state, indent=1, ensure_ascii=False) + "\n")
+        write_output(json.dumps(state, indent=1, ensure_ascii=False) + "\n", self.side)
         return True
 
     def save_copy(self, c: Consultation, path: Path) -> None:
-        write_atomic(path, dump_facts(c.fact_document()))
+        write_output(dump_facts(c.fact_document()), path)
 
 
 def default_fact_path(name: str, folder: Path, avoid: Optional[Path] = None) -> Path:

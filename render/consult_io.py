@@ -16,6 +16,7 @@ from typing import Optional, TextIO
 from ..engine import consult as cs
 from ..engine.assessment import format_value
 from ..facts.derive import FACTS
+from ..output import OutputError
 from .table import render_one
 from .text import MET_LABEL, SEVERITY_LABEL, clean, evidence_lines, phase_words, readiness, value_text
 
@@ -218,8 +219,8 @@ class Session:
             if rest:
                 try:
                     self.files.save_copy(self.c, Path(rest))
-                except OSError as e:
-                    t.say(f"Could not write {rest}: {e.strerror or e}.")
+                except OutputError as e:
+                    t.say(f"Could not write {rest}: {e}.")
                     return "again"
                 t.say(f"Saved to {self.files.fact_path or '(no file yet)'}; a copy is in {rest}.")
             elif self.files.fact_path is None:

@@ -328,7 +328,9 @@ class PortfolioPage:
 
 def open_sink(output: Optional[Path], rulebase=None):
     """The audit's html sink: the page is written at the end, with the summary."""
-    from ..output import write_output
+    from ..output import check_output, write_output
+
+    check_output(output)
     from .portfolio import _Sink
 
     class HtmlSink(_Sink):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sys
 import tempfile
 import textwrap
@@ -19,7 +18,7 @@ from typing import IO, Optional
 import orjson
 from tabulate import tabulate
 
-from ..output import write_output
+from ..output import Output, check_output, write_output
 from .markdown import md
 from .text import SEVERITY_LABEL, clean, one_line, phase_words
 
@@ -35,43 +34,6 @@ def neutralise(cell) -> str:
     """A CSV cell that a spreadsheet will not run as a formula: a leading = + - @ tab or CR gets a quote."""
     text = "" if cell is None else str(cell)
     return "'" + text if text.startswith(FORMULA_START) else text
-
-
-# --- where output goes ----------------------------------------------------------------------------
-
-
-class Target:
-    """A binary stream: standard output, or a temporary file beside `path` renamed into place on commit."""
-
-    def __init__(self, path: Optional[Path]):
-        self.path = Path(path) if path is not None else None
-        self.tmp: Optional[str] = None
-        if self.path is None:
-            self.stream: IO[bytes] = sys.stdout.buffer
-        else:
-            folder = self.path.parent if str(self.path.parent) else Path(".")
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
-            self.stream = os.fdopen(fd, "wb")
-
-    def write(self, data: bytes) -> None:
-        self.stream.write(data)
-
-    def commit(self) -> None:
-        self.stream.flush()
-        if self.tmp is not None:
-            os.fsync(self.stream.fileno())
-            self.stream.close()
-            os.replace(self.tmp, self.path)
-            self.tmp = None
-
-    def abort(self) -> None:
-        if self.tmp is not None:
-            self.stream.close()
-            try:
-                os.unlink(self.tmp)
-            except OSError:
-                pass
-            self.tmp = None
 
 
 # --- sinks ----------------------------------------------------------------------------------------
@@ -124,6 +86,7 @@ class SummarySink(_Sink):
         super().__init__()
         self.fmt = fmt
         self.output = output
+        check_output(output)
 
     def result(self, brief, full) -> None:
         pass
@@ -139,7 +102,7 @@ class JsonlSink(_Sink):
 
     def __init__(self, output: Optional[Path]):
         super().__init__()
-        self.target = Target(output)
+        self.target = Output(output)
         self.errors = tempfile.TemporaryFile()
 
     def result(self, brief, full: bytes) -> None:
@@ -201,7 +164,7 @@ class CsvSink(_Sink):
 
     def __init__(self, output: Optional[Path]):
         super().__init__()
-        self.target = Target(output)
+        self.target = Output(output)
         self.text = io.TextIOWrapper(self.target.stream, encoding="utf-8", newline="", write_through=True)
         self.writer = csv.writer(self.text)
         self.writer.writerow(CSV_HEADER)

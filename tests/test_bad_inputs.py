@@ -245,11 +245,11 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, mon
 
     monkeypatch.setattr(output.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        output.write_atomic(target, "new report\n" * 1000)
+        output.write_output("new report\n" * 1000, target)
     assert target.read_text() == "old report\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
     monkeypatch.undo()
-    output.write_atomic(target, "new report\n")
+    output.write_output("new report\n", target)
     assert target.read_text() == "new report\n"
 
 
