@@ -13,11 +13,11 @@ from typing import Any, Optional
 
 from ..facts.derive import FACTS
 from ..facts.model import PHASE_ORDER, Partnership
+from ..facts.vocabulary import SEVERITY_RANK
 from . import conditions as cond
 from .rulebase import NEXT_GATE, LoadedRule, RuleBase
 from .runner import Ledger
 
-SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 _MISSING = object()
 _MEMO_LIMIT = 200_000
 

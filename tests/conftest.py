@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from partnerwise.api import Assessor
+from partnerwise.engine.assessor import Assessor
 from partnerwise.engine.rulebase import load_rulebase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ def chain_rb():
 
 @pytest.fixture(scope="session")
 def chain(chain_rb):
-    return Assessor(chain_rb)
+    return Assessor.of(chain_rb)
 
 
 @pytest.fixture

@@ -211,7 +211,7 @@ def test_terminal_and_markdown_show_hostile_text_inert(cli, tmp_path):
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path):
-    from partnerwise.render.portfolio import neutralise
+    from partnerwise.audit.sinks import neutralise
 
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert neutralise(text) == "'" + text
