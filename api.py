@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence, TextIO, Union
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, TextIO, Union
 
-from .audit import AuditError, AuditSummary
-from .audit import audit as _audit
-from .audit import exit_code as audit_exit_code  # noqa: F401  (part of the API)
-from .consult import ConsultError
+from .audit.errors import AuditError
+from .consult.errors import ConsultError
 from .engine.assessment import Assessment
 from .engine.assessor import Assessor
 from .engine.catalogue import coverage, suggest_id  # noqa: F401  (part of the API)
-from .engine.lint import lint as _lint
 from .engine.rulebase import LoadedRule, RuleBase, RuleError, rule_files
 from .engine.rulebase import load_rulebase as _load_rulebase
 from .facts.loader import FactError, load_partnership, validate_partnership  # noqa: F401  (part of the API)
@@ -25,7 +22,12 @@ from .facts.model import Partnership
 from .facts.vocabulary import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FAIL_ON, SEVERITY_RANK  # noqa: F401
 from .output import OutputError, check_output, write_output  # noqa: F401  (part of the API)
 
+if TYPE_CHECKING:
+    from .audit.results import AuditSummary
+
 PathLike = Union[str, Path]
+# audit, lint and consult bring their own modules (worker processes, the interview) when first called,
+# so that `assess` starts no slower for them.
 
 # What a user can get wrong: each is reported as one line per problem, exit code 2.
 INPUT_ERRORS = (RuleError, FactError, OutputError, AuditError, ConsultError)
@@ -116,17 +118,28 @@ def assess_exit_code(assessments: Sequence[Assessment], fail_on: str, errors: Se
 # --- audit, lint, consult --------------------------------------------------------------------------
 
 
+def audit_exit_code(summary: "AuditSummary", strict: bool = False) -> int:
+    """130 if stopped by the user; 2 for a failed record (or, with strict, a bad one); 1 for findings at or above --fail-on."""
+    from .audit.tally import exit_code
+
+    return exit_code(summary, strict)
+
+
 def audit(
     sources: Sequence[PathLike], rulebase: Optional[RuleBase] = None, fmt: str = "json", output: Optional[PathLike] = None,
     jobs: Optional[int] = None, fail_on: str = "high", progress: bool = False,
-) -> AuditSummary:
+) -> "AuditSummary":
     """Audit every partnership in `sources` (folders, JSON/YAML lists, JSON Lines, CSV) into `output` in `fmt`."""
+    from .audit import audit as _audit
+
     return _audit([Path(s) for s in sources], rulebase if rulebase is not None else _default_rulebase(), fmt,
                   Path(output) if output is not None and str(output) != "-" else None, jobs, fail_on, progress)
 
 
 def lint(folder: Optional[PathLike] = None) -> list[str]:
     """Every problem in a rule folder (default: the built-in rules), one line each."""
+    from .engine.lint import lint as _lint
+
     if folder is not None:
         rule_files(Path(folder))  # a folder that is not there is a usage error (RuleError), not a finding
     return _lint(Path(folder) if folder is not None else None)
@@ -146,7 +159,7 @@ def consult(
 
 
 __all__ = [
-    "Assessment", "Assessor", "AuditSummary", "INPUT_ERRORS", "assess", "assess_exit_code", "assess_file",
+    "Assessment", "Assessor", "INPUT_ERRORS", "assess", "assess_exit_code", "assess_file",
     "assess_files", "assessor", "audit", "audit_exit_code", "check_output", "consult", "coverage", "default_assessor",
     "fails", "find_rule", "lint", "load_partnership", "load_rulebase", "validate_partnership", "write_output",
 ]

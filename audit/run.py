@@ -38,8 +38,7 @@ MAX_CONSECUTIVE_BREAKS = 3
 FAILED_MESSAGE = "the process assessing this record stopped twice (killed, or out of memory); it was not assessed"
 
 
-class AuditError(RuntimeError):
-    """The audit cannot go on (the worker processes cannot run the rule base); exit code 2."""
+from .errors import AuditError  # noqa: E402
 
 
 class Sink(Protocol):

@@ -23,8 +23,7 @@ SESSION_FORMAT = "partnerwise-consult-session"
 SESSION_SUFFIX = ".partnerwise-session.json"
 
 
-class ConsultError(ValueError):
-    """A session that cannot start or resume; the message says what to do instead."""
+from .errors import ConsultError  # noqa: E402  (raised here, caught by the API)
 
 
 def dump_facts(doc: dict) -> str:

@@ -331,7 +331,14 @@ def test_a_folder_nested_1200_levels_deep_is_read(cli, tmp_path):
     (deepest / "deep.yaml").write_text("name: Deep\n")
     (folder / "a").mkdir()
     (folder / "a" / "middle.json").write_text('{"name": "Middle"}')
-    result = cli("audit", folder, "--format", "jsonl", "--jobs", "0", "--fail-on", "none")
+    try:
+        result = cli("audit", folder, "--format", "jsonl", "--jobs", "0", "--fail-on", "none")
+    finally:
+        # Removed from the bottom up here: the test runner's own clean-up recurses, once per level.
+        (deepest / "deep.yaml").unlink()
+        while deepest != folder:
+            deepest.rmdir()
+            deepest = deepest.parent
     assert result.exit_code == 0, result.stderr
     results, errors = _jsonl(result.stdout)
     assert errors == [] and "Traceback" not in result.stderr

@@ -28,7 +28,7 @@ def _shipped_folders():
     """Package names of every folder under a shipped package that holds files."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     listed = set(config["packages"])
-    found = set()
+    found = {"partnerwise." + p.parent.name for p in ROOT.glob("*/__init__.py") if p.parent.name != "tests"}
     for name in (n for n in listed if "." in n):  # the root package's own folders are the repository
         folder = ROOT.joinpath(*name.split(".")[1:])
         for sub in folder.rglob("*"):
