@@ -28,6 +28,7 @@ import yaml
 
 from partnerwise.api import default_assessor
 from partnerwise.facts.loader import FactError, load_partnership
+from partnerwise.facts.derive import possible_value
 from partnerwise.facts.model import Partnership
 from partnerwise.render import get_renderer
 
@@ -89,8 +90,9 @@ def value_for(schema: dict, rng: random.Random, depth: int = 0) -> Any:
         x = rng.uniform(lo, hi)
         return int(x) if kind == "integer" or rng.random() < 0.5 else round(x, 2)
     if kind == "string":
-        if schema.get("format") == "date":
-            return f"{rng.randint(1990, 2030)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        if schema.get("format") == "partial-date":
+            day = f"{rng.randint(1990, 2030)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            return day[: rng.choice((4, 7, 10))]
         if "pattern" in schema:
             return "p-" + "".join(rng.choice("abcdefghij0123456789") for _ in range(rng.randint(1, 12)))
         text = _text(rng, schema.get("maxLength", 200))
@@ -109,6 +111,8 @@ def valid_partnership(rng: random.Random) -> dict:
     if total > 100:
         for f in shares:
             f["share"] = round(f["share"] * 99 / total, 2)
+    for concern in doc.get("concerns") or []:
+        concern["value"] = possible_value(concern["fact"])
     return doc
 
 

@@ -6,11 +6,11 @@ fact model (facts/walker.py).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from ..facts.model import parse_partial_date
 from ..facts.walker import field_at
 
 UNKNOWN_WORDS = {"unknown", "u", "don't know", "dont know"}
@@ -91,9 +91,9 @@ def parse_answer(spec: FieldSpec, text: str) -> Any:
         return items
     if kind == "date":
         try:
-            return dt.date.fromisoformat(raw).isoformat()
+            return parse_partial_date(raw)
         except ValueError:
-            raise AnswerError("Please give a date as YYYY-MM-DD, or unknown.") from None
+            raise AnswerError("Please give a date as YYYY, YYYY-MM or YYYY-MM-DD, or unknown.") from None
     if not raw:
         raise AnswerError("Please type an answer, or unknown.")
     return " ".join(raw.split())

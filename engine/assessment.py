@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Optional
 
-from ..facts.derive import FACTS
+from ..facts.derive import FACTS, flatten, infer_phase
 from ..facts.model import PHASE_ORDER, Partnership
 from ..facts.vocabulary import SEVERITY_RANK
 from . import conditions as cond
-from .rulebase import NEXT_GATE, LoadedRule, RuleBase
+from .rulebase import NEXT_GATE, LoadedRule, RuleBase, finding_ref
 from .runner import Ledger
 
+ANSWER_ITEMS = 7  # "what is wrong" names at most this many problems; the rest follow in the details
+TOP_ACTIONS = 3
 _MISSING = object()
 _MEMO_LIMIT = 200_000
 
@@ -49,6 +51,89 @@ class Finding:
             "actions": list(self.actions),
             "evidence": self.evidence,
             "sources": list(self.sources),
+        }
+
+
+@dataclass
+class Diagnosis:
+    """A root problem named from findings and facts across areas; it gathers the findings it explains."""
+
+    rule: str
+    title: str
+    severity: str
+    priority: int
+    message: str
+    findings: list[str]
+    actions: list[str]
+    evidence: list[dict]
+    sources: list[str]
+    rationale: str
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "title": self.title,
+            "severity": self.severity,
+            "priority": self.priority,
+            "message": self.message,
+            "rationale": self.rationale,
+            "findings": list(self.findings),
+            "actions": list(self.actions),
+            "evidence": self.evidence,
+            "sources": list(self.sources),
+        }
+
+
+@dataclass
+class Item:
+    """One answer to "what is wrong": a diagnosis, or a finding that no diagnosis explains."""
+
+    kind: str  # "diagnosis" or "finding"
+    rule: str
+    title: str
+    severity: str
+    priority: int
+    message: str
+    findings: list[str]
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "rule": self.rule,
+            "title": self.title,
+            "severity": self.severity,
+            "message": self.message,
+            "findings": list(self.findings),
+        }
+
+
+@dataclass
+class TopAction:
+    """One of the actions that would do most overall, and the problems it works on."""
+
+    action: str
+    resolves: list[str]  # rule ids of the items it works on, most urgent first
+    resolves_titles: list[str]
+
+    def to_dict(self) -> dict:
+        return {"action": self.action, "resolves": list(self.resolves), "resolves_titles": list(self.resolves_titles)}
+
+
+@dataclass
+class Possibility:
+    """A concern raised but not established, and the findings it would bring if it were borne out."""
+
+    fact: str
+    value: Any
+    note: Optional[str]
+    findings: list[tuple[str, str, str]]  # (rule, title, severity)
+
+    def to_dict(self) -> dict:
+        return {
+            "fact": self.fact,
+            "value": self.value,
+            "note": self.note,
+            "findings": [{"rule": r, "title": t, "severity": s} for r, t, s in self.findings],
         }
 
 
@@ -86,15 +171,19 @@ class Criterion:
 
 @dataclass
 class PhaseStatus:
-    declared: Optional[str]
+    declared: Optional[str]  # the phase assessed on: as the file says, or as assumed from what exists
     next: Optional[str]
     ready_for_next: Optional[bool]
     criteria: list[Criterion]
     next_actions: list[str]
+    assumed: bool = False
+    basis: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "declared": self.declared,
+            "assumed": self.assumed,
+            "basis": list(self.basis),
             "next": self.next,
             "ready_for_next": self.ready_for_next,
             "criteria": [c.to_dict() for c in self.criteria],
@@ -124,6 +213,11 @@ class Assessment:
     phase_status: PhaseStatus
     gaps: list[Gap]
     derived: dict[str, bool] = field(default_factory=dict)
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    top_actions: list[TopAction] = field(default_factory=list)
+    possibilities: list[Possibility] = field(default_factory=list)
+    phase_assumed: bool = False
     source: Optional[str] = None
     # The facts that were assessed, for renderers that show them as data (funding shares, partners'
     # ratings in the HTML report). Not part of to_dict: the JSON result stays as it was.
@@ -134,10 +228,23 @@ class Assessment:
 
     def to_dict(self) -> dict:
         return {
-            "partnership": {"id": self.id, "name": self.name, "phase": self.phase, "impact_area": self.area},
+            "partnership": {
+                "id": self.id,
+                "name": self.name,
+                "phase": self.phase,
+                "phase_assumed": self.phase_assumed,
+                "impact_area": self.area,
+            },
+            "what_is_wrong": {
+                "items": [i.to_dict() for i in self.items[:ANSWER_ITEMS]],
+                "more_items": max(0, len(self.items) - ANSWER_ITEMS),
+                "actions": [a.to_dict() for a in self.top_actions],
+            },
+            "diagnoses": [d.to_dict() for d in self.diagnoses],
             "findings": [f.to_dict() for f in self.findings],
             "strengths": [s.to_dict() for s in self.strengths],
             "phase": self.phase_status.to_dict(),
+            "concerns": [c.to_dict() for c in self.possibilities],
             "gaps": [g.to_dict() for g in self.gaps],
         }
 
@@ -171,6 +278,21 @@ def render_message(template: str, facts: dict[str, Any]) -> str:
     return _PLACEHOLDER.sub(lambda m: format_value(facts.get(m.group(1))), template)
 
 
+def _order(f: Finding) -> tuple:
+    return (SEVERITY_RANK[f.severity], -f.priority, f.rule)
+
+
+def _follow_items(findings: list[Finding], items: list["Item"]) -> list[Finding]:
+    """Findings in the order of the items: first each item's leading finding, then the rest by item.
+
+    So the first findings of a report are different problems, not one problem told several ways.
+    """
+    by_id = {f.rule: f for f in findings}
+    leads = [by_id[i.findings[0]] for i in items if i.findings]
+    rest = [by_id[fid] for i in items for fid in i.findings[1:]]
+    return leads + rest
+
+
 class Builder:
     """Turns one partnership's facts and ledger into an Assessment."""
 
@@ -179,6 +301,13 @@ class Builder:
         self.derived_names = set(rb.deriving)
         self.findings = [r for r in rb.rules if r.rule.type == "finding"]
         self.strengths = [r for r in rb.rules if r.rule.type == "strength"]
+        self.diagnoses = [r for r in rb.rules if r.rule.type == "diagnosis"]
+        self._refs = {
+            leaf.name: ref
+            for r in self.diagnoses
+            for leaf in cond.leaves(r.condition)
+            if (ref := finding_ref(leaf.name)) is not None
+        }
         # What does not change from one partnership to the next is worked out once, not per build.
         self.priority = {r.id: rb.priority(r) for r in rb.rules}
         self.rationale = {r.id: " ".join(r.rule.rationale.split()) for r in rb.rules}
@@ -213,7 +342,11 @@ class Builder:
                 if leaf.name in seen:
                     continue
                 seen.add(leaf.name)
-                if leaf.name in self.derived_names:
+                ref = self._refs.get(leaf.name)
+                if ref is not None:
+                    found = self.rb.by_id[ref]
+                    out.append({"finding": ref, "value": ledger.derived.get(leaf.name), "title": found.rule.title})
+                elif leaf.name in self.derived_names:
                     by = self.rb.deriving[leaf.name]
                     value = ledger.derived.get(leaf.name)
                     item = {"derived": leaf.name, "value": value, "rule": by.id, "title": by.rule.title}
@@ -224,19 +357,32 @@ class Builder:
                     out.append({"fact": leaf.name, "value": facts.get(leaf.name)})
         return out
 
-    def build(self, p: Partnership, facts: dict[str, Any], ledger: Ledger) -> Assessment:
+    def severity_of(self, r: LoadedRule, ledger: Ledger) -> str:
+        """The rule's severity for this partnership: a weights file's, else the first `severity_if` that held."""
+        if r.id in self.rb.weights.severity:
+            return self.rb.weights.severity[r.id]
+        for i in range(len(r.escalations)):
+            if (r.id, f"severity {i}") in ledger.fired:
+                return r.escalations[i][1]
+        return r.rule.severity or "low"
+
+    def build(
+        self, p: Partnership, facts: dict[str, Any], ledger: Ledger, assumed: Optional[list[str]] = None
+    ) -> Assessment:
+        """The assessment of `p` (whose phase may be an assumption, explained by `assumed`)."""
         rb = self.rb
         known = dict(facts)
         known.update(ledger.derived)
         findings = []
         for r in self.findings:
             if ledger.outcome(r.id) is True:
+                severity = self.severity_of(r, ledger)
                 findings.append(
                     Finding(
                         rule=r.id,
                         title=r.rule.title,
-                        severity=rb.severity(r),
-                        priority=self.priority[r.id],
+                        severity=severity,
+                        priority=rb.priority(r, severity),
                         area=r.rule.area,
                         kind=r.rule.kind,
                         message=render_message(r.rule.message or "", facts),
@@ -246,7 +392,9 @@ class Builder:
                         rationale=self.rationale[r.id],
                     )
                 )
-        findings.sort(key=lambda f: (SEVERITY_RANK[f.severity], -f.priority, f.rule))
+        findings.sort(key=_order)
+        diagnoses, items = self.answer(findings, ledger, facts)
+        findings = _follow_items(findings, items)
         strengths = [
             Strength(
                 rule=r.id,
@@ -260,7 +408,11 @@ class Builder:
             if ledger.outcome(r.id) is True
         ]
         phase_status = self.phase_status(p.phase, ledger)
-        gaps = self.gaps(known, phase_status)
+        gaps = self.gaps(known, phase_status, ledger)
+        if assumed is not None:
+            phase_status.assumed, phase_status.basis = True, list(assumed)
+            question = FACTS["phase"].question
+            gaps.insert(0, Gap("phase", question + " (assumed: " + str(p.phase) + ")", [], 10_000))
         return Assessment(
             id=p.id or slug(p.name),
             name=p.name,
@@ -270,9 +422,110 @@ class Builder:
             strengths=strengths,
             phase_status=phase_status,
             gaps=gaps,
-            derived=dict(sorted(ledger.derived.items())),
+            derived={k: v for k, v in sorted(ledger.derived.items()) if k in self.derived_names},
+            diagnoses=diagnoses,
+            items=items,
+            top_actions=self.top_actions(items, diagnoses, findings),
+            phase_assumed=assumed is not None,
             partnership=p,
         )
+
+    def answer(self, findings: list[Finding], ledger: Ledger, facts: dict) -> tuple[list[Diagnosis], list[Item]]:
+        """The diagnoses that hold, each with the findings it explains, and the items of "what is wrong".
+
+        Each finding is gathered by at most one diagnosis: the most urgent one that lists it. A
+        diagnosis is at least as severe as the worst finding it gathers.
+        """
+        rb = self.rb
+        by_id = {f.rule: f for f in findings}
+        held = []
+        for r in self.diagnoses:
+            if ledger.outcome(r.id) is True:
+                severity = self.severity_of(r, ledger)
+                held.append((SEVERITY_RANK[severity], -rb.priority(r, severity), r.id, r, severity))
+        held.sort(key=lambda t: t[:3])
+        owner: dict[str, str] = {}
+        diagnoses: list[Diagnosis] = []
+        for _, _, _, r, severity in held:
+            gathered = [by_id[i] for i in r.rule.gathers or [] if i in by_id and i not in owner]
+            for f in gathered:
+                owner[f.rule] = r.id
+            gathered.sort(key=_order)
+            if gathered and SEVERITY_RANK[gathered[0].severity] < SEVERITY_RANK[severity]:
+                severity = gathered[0].severity
+            diagnoses.append(
+                Diagnosis(
+                    rule=r.id,
+                    title=r.rule.title,
+                    severity=severity,
+                    priority=rb.priority(r, severity),
+                    message=render_message(r.rule.message or "", facts),
+                    findings=[f.rule for f in gathered],
+                    actions=list(r.rule.actions),
+                    evidence=self.evidence(r, True, ledger, facts),
+                    sources=list(r.rule.sources),
+                    rationale=self.rationale[r.id],
+                )
+            )
+        diagnoses.sort(key=lambda d: (SEVERITY_RANK[d.severity], -d.priority, d.rule))
+        items = [Item("diagnosis", d.rule, d.title, d.severity, d.priority, d.message, list(d.findings)) for d in diagnoses]
+        items += [
+            Item("finding", f.rule, f.title, f.severity, f.priority, f.message, [f.rule])
+            for f in findings
+            if f.rule not in owner
+        ]
+        items.sort(key=lambda i: (SEVERITY_RANK[i.severity], -i.priority, i.kind != "diagnosis", i.rule))
+        return diagnoses, items
+
+    def top_actions(self, items: list[Item], diagnoses: list[Diagnosis], findings: list[Finding]) -> list[TopAction]:
+        """The actions that would do most overall: each scored by the priorities of the problems it works on.
+
+        A diagnosis's own actions work on every finding it gathers; the same action written in several
+        rules counts once, for all of them. The choice prefers actions on problems not yet covered.
+        """
+        by_finding = {f.rule: f for f in findings}
+        by_diagnosis = {d.rule: d for d in diagnoses}
+        score: dict[str, int] = {}
+        text: dict[str, str] = {}
+        works_on: dict[str, list[str]] = {}
+        order: dict[str, int] = {}
+
+        def add(action: str, points: int, item: Item) -> None:
+            key = " ".join(action.lower().split()).rstrip(".")
+            text.setdefault(key, action)
+            order.setdefault(key, len(order))
+            score[key] = score.get(key, 0) + points
+            if item.rule not in works_on.setdefault(key, []):
+                works_on[key].append(item.rule)
+
+        for item in items:
+            if item.kind == "diagnosis":
+                d = by_diagnosis[item.rule]
+                weight = d.priority + sum(by_finding[i].priority for i in d.findings)
+                for a in d.actions:
+                    add(a, weight, item)
+            for fid in item.findings:
+                for a in by_finding[fid].actions:
+                    add(a, by_finding[fid].priority, item)
+        ranked = sorted(score, key=lambda k: (-score[k], order[k]))
+        chosen: list[str] = []
+        covered: set[str] = set()
+        for key in ranked:
+            if len(chosen) == TOP_ACTIONS:
+                break
+            if not set(works_on[key]) <= covered:
+                chosen.append(key)
+                covered.update(works_on[key])
+        for key in ranked:
+            if len(chosen) < TOP_ACTIONS and key not in chosen:
+                chosen.append(key)
+        titles = {i.rule: i.title for i in items}
+        rank = {i.rule: n for n, i in enumerate(items)}
+        out = []
+        for key in chosen:
+            rules = sorted(works_on[key], key=lambda r: rank[r])
+            out.append(TopAction(text[key], rules, [titles[r] for r in rules]))
+        return out
 
     def phase_status(self, phase: Optional[str], ledger: Ledger) -> PhaseStatus:
         if phase is None:
@@ -343,7 +596,7 @@ class Builder:
             self._plans[gate_ids] = plan
         return plan
 
-    def gaps(self, known: dict, phase_status: PhaseStatus) -> list[Gap]:
+    def gaps(self, known: dict, phase_status: PhaseStatus, ledger: Optional[Ledger] = None) -> list[Gap]:
         """Unknown facts that could still make a finding fire or a next-phase criterion be decided.
 
         Whether a rule is decided, and which unknown facts could decide it, depends only on the values
@@ -363,10 +616,14 @@ class Builder:
             except TypeError:  # a list-valued fact is not hashable: work it out afresh
                 key, unknowns = None, _MISSING
             if unknowns is _MISSING:
-                if cond.evaluate(r.condition, known) is not None:
-                    unknowns = None
-                else:
+                decided = cond.evaluate(r.condition, known)
+                if decided is None:
                     unknowns = tuple(dict.fromkeys(self._base_unknowns(r, known, set())))
+                elif decided and r.unless is not None and cond.evaluate(r.unless, known) is None:
+                    # The rule holds, but an unknown fact of its `unless:` could still silence it.
+                    unknowns = tuple(dict.fromkeys(leaf.name for leaf in cond.undecided_leaves(r.unless, known)))
+                else:
+                    unknowns = None
                 if key is not None:
                     if len(memo) >= _MEMO_LIMIT:
                         memo.clear()
@@ -384,3 +641,54 @@ class Builder:
             gaps.append(Gap(name, question, sorted(affected[name]), weight))
         gaps.sort(key=lambda g: (-g.weight, -len(g.rules), g.fact))
         return gaps
+
+
+def assess_partnerships(engine, builder: Builder, partnerships: list[Partnership]) -> list[Assessment]:
+    """Assess partnerships with one engine and builder; results in the same order.
+
+    A partnership that does not say its phase is assessed on the phase its facts suggest, and the
+    assessment says so. Each concern raised but not established is tried as if it were borne out,
+    by the engine, to show which findings it would bring.
+    """
+    prepared = []
+    for p in partnerships:
+        if p.phase is None:
+            phase, basis = infer_phase(p)
+            prepared.append((p.model_copy(update={"phase": phase}), basis))
+        else:
+            prepared.append((p, None))
+    flats = [flatten(q) for q, _ in prepared]
+    ledgers = engine.run(flats)
+    out = []
+    for p, (q, basis), flat, ledger in zip(partnerships, prepared, flats, ledgers):
+        result = builder.build(q, flat, ledger, basis)
+        result.partnership = p
+        if p.concerns:
+            result.possibilities = _possibilities(engine, builder, q, ledger)
+        out.append(result)
+    return out
+
+
+def _possibilities(engine, builder: Builder, p: Partnership, ledger: Ledger) -> list[Possibility]:
+    from ..facts.model import Partnership as Model
+
+    out = []
+    for concern in p.concerns or []:
+        data = p.model_dump(exclude_none=True)
+        where = data
+        *path, last = concern.fact.split(".")
+        for key in path:
+            where = where.setdefault(key, {})
+        where[last] = concern.value
+        try:
+            hypothetical = Model.model_validate(data)
+        except ValueError:
+            continue  # a value the model refuses in this place brings nothing to try
+        trial = engine.run([flatten(hypothetical)])[0]
+        new = []
+        for r in builder.findings:
+            if trial.outcome(r.id) is True and ledger.outcome(r.id) is not True:
+                new.append((r.id, r.rule.title, builder.severity_of(r, trial)))
+        new.sort(key=lambda t: (SEVERITY_RANK[t[2]], t[0]))
+        out.append(Possibility(concern.fact, concern.value, concern.note, new))
+    return out

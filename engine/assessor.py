@@ -11,10 +11,9 @@ import threading
 import weakref
 from typing import Any, Sequence, Union
 
-from ..facts.derive import flatten
 from ..facts.loader import validate_partnership
 from ..facts.model import Partnership
-from .assessment import Assessment, Builder
+from .assessment import Assessment, Builder, assess_partnerships
 from .rulebase import RuleBase
 from .runner import Engine, Ledger
 
@@ -49,9 +48,7 @@ class Assessor:
 
     def assess_many(self, partnerships: Sequence[Partnership]) -> list[Assessment]:
         """Assess several partnerships; results in the same order."""
-        flats = [flatten(p) for p in partnerships]
-        ledgers = self.engine.run(flats)
-        return [self.builder.build(p, f, ledger) for p, f, ledger in zip(partnerships, flats, ledgers)]
+        return assess_partnerships(self.engine, self.builder, list(partnerships))
 
     def assess(self, partnership: Union[Partnership, dict[str, Any]]) -> Assessment:
         if not isinstance(partnership, Partnership):

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from . import conditions as cond
-from .rulebase import LoadedRule, RuleBase, RuleError
+from .rulebase import LoadedRule, RuleBase, RuleError, finding_ref
 
 _DR_OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
@@ -22,17 +22,28 @@ def field_key(name: str) -> str:
     return name.replace(".", "__")
 
 
+def known_key(name: str) -> str:
+    """The field that says whether a fact is known: asserted for the facts an `unless:` reads."""
+    return field_key(name) + "__known"
+
+
 @dataclass(frozen=True)
 class Target:
-    """What one compiled durable-rules rule stands for: a rule, an outcome and one alternative."""
+    """What one compiled durable-rules rule stands for: a rule, an outcome and one alternative.
+
+    The outcome is True or False (the rule's condition holds, or is known not to), or the text
+    'severity N' for a finding whose N-th `severity_if` condition holds as well.
+    """
 
     rule: LoadedRule
-    outcome: bool
+    outcome: object
     alternative: int
     leaves: tuple
 
 
 def _test(leaf: cond.Leaf) -> dict:
+    if leaf.op == cond.KNOWN:
+        return {known_key(leaf.name): leaf.value}
     key = field_key(leaf.name)
     if leaf.op == "==":
         return {key: leaf.value}
@@ -79,12 +90,15 @@ class Compiled:
     definition: dict
     targets: dict[str, Target]
     reads: list[str]
+    known: list[str]  # facts whose being known or unknown is tested (by `unless:`)
+    finding_refs: dict[str, str]  # finding rule id -> the name other rules read it by
 
-    def sections(self) -> dict[str, list[tuple[str, str]]]:
-        """For each section fact, the (fact name, field key) pairs the rules read from it."""
-        out: dict[str, list[tuple[str, str]]] = {}
-        for name in self.reads:
-            out.setdefault(section_of(name), []).append((name, field_key(name)))
+    def sections(self) -> dict[str, list[tuple[str, str, bool]]]:
+        """For each section fact, the (fact name, field key, known flag wanted) triples the rules read from it."""
+        out: dict[str, list[tuple[str, str, bool]]] = {}
+        known = set(self.known)
+        for name in sorted(set(self.reads) | known):
+            out.setdefault(section_of(name), []).append((name, field_key(name), name in known))
         return out
 
 
@@ -94,22 +108,40 @@ MAX_SHARED_PATTERN = 250
 
 
 def compile_rulebase(rb: RuleBase) -> Compiled:
-    """The durable-rules definition (plain JSON-able data) and what each of its rules stands for."""
-    derived = set(rb.deriving)
+    """The durable-rules definition (plain JSON-able data) and what each of its rules stands for.
+
+    Derived facts and findings that other rules read are facts the engine asserts while it runs;
+    patterns on them match a small fact `{n: name, v: value}`.
+    """
+    refs: dict[str, str] = {}
+    for r in rb.rules:
+        for leaf in cond.leaves(r.condition):
+            ref = finding_ref(leaf.name)
+            if ref is not None:
+                refs[ref] = leaf.name
+    engine_facts = set(rb.deriving) | set(refs.values())
     definition: dict = {MARKER_RULE: {"all": [{"m": {MARKER_FIELD: 1}}]}}
     targets: dict[str, Target] = {}
     reads: set[str] = set()
+    known: set[str] = set()
     for r in rb.rules:
-        outcomes = [True, False] if r.rule.type in ("derive", "gate") else [True]
-        for outcome in outcomes:
-            node = r.condition if outcome else cond.Not(r.condition)
+        outcomes: list = [True, False] if r.rule.type in ("derive", "gate") else [True]
+        nodes = [(o, r.condition if o else cond.Not(r.condition)) for o in outcomes]
+        for i, (extra, _) in enumerate(r.escalations):
+            nodes.append((f"severity {i}", cond.And((r.condition, extra))))
+        for outcome, node in nodes:
             for i, conjunct in enumerate(cond.dnf(node)):
                 name = f"r{len(targets)}"
-                definition[name] = {"all": _patterns(conjunct, derived)}
+                definition[name] = {"all": _patterns(conjunct, engine_facts)}
                 targets[name] = Target(r, outcome, i, conjunct)
-                reads.update(leaf.name for leaf in conjunct if leaf.name not in derived)
+                for leaf in conjunct:
+                    if leaf.name in engine_facts:
+                        continue
+                    (known if leaf.op == cond.KNOWN else reads).add(leaf.name)
     _check_sharing(definition, targets)
-    return Compiled(definition=definition, targets=targets, reads=sorted(reads))
+    return Compiled(
+        definition=definition, targets=targets, reads=sorted(reads), known=sorted(known), finding_refs=refs
+    )
 
 
 def _check_sharing(definition: dict, targets: dict[str, Target]) -> None:

@@ -27,20 +27,27 @@ class ConditionError(ValueError):
     """A condition that is not in the language; the message says what was found and expected."""
 
 
+KNOWN = "known"  # the op of a leaf that asks whether a fact is known (value true) or unknown (value false)
+
+
 @dataclass(frozen=True)
 class Leaf:
-    """One comparison of a named fact with a literal: the only thing the engine tests."""
+    """One comparison of a named fact with a literal, or whether it is known: the only things the engine tests."""
 
     name: str
     op: str
     value: Scalar
 
     def negate(self) -> "Leaf":
+        if self.op == KNOWN:
+            return Leaf(self.name, KNOWN, not self.value)
         if isinstance(self.value, bool) and self.op in ("==", "!="):
             return Leaf(self.name, "==", (not self.value) if self.op == "==" else self.value)
         return Leaf(self.name, NEGATED[self.op], self.value)
 
     def __str__(self) -> str:
+        if self.op == KNOWN:
+            return f"{self.name} is {'known' if self.value else 'unknown'}"
         value = str(self.value).lower() if isinstance(self.value, bool) else repr(self.value)
         return f"{self.name} {self.op} {value}"
 
@@ -194,8 +201,30 @@ def leaves(node: Node) -> Iterable[Leaf]:
             yield from leaves(item)
 
 
+def not_true(node: Node) -> Node:
+    """A condition that holds exactly when `node` is false or unknown (for `unless:`): never unknown itself."""
+    if isinstance(node, Leaf):
+        return Or((node.negate(), Leaf(node.name, KNOWN, False)))
+    if isinstance(node, Not):
+        return not_false(node.item)
+    items = tuple(not_true(i) for i in node.items)
+    return Or(items) if isinstance(node, And) else And(items)
+
+
+def not_false(node: Node) -> Node:
+    """A condition that holds exactly when `node` is true or unknown."""
+    if isinstance(node, Leaf):
+        return Or((node, Leaf(node.name, KNOWN, False)))
+    if isinstance(node, Not):
+        return not_true(node.item)
+    items = tuple(not_false(i) for i in node.items)
+    return And(items) if isinstance(node, And) else Or(items)
+
+
 def test_leaf(leaf: Leaf, value: Any) -> Optional[bool]:
     """Compare a known value with a leaf; None when the value is unknown or of another type."""
+    if leaf.op == KNOWN:
+        return (value is not None) == leaf.value
     if value is None:
         return None
     if isinstance(leaf.value, bool) or isinstance(value, bool):
@@ -258,6 +287,10 @@ def to_text(node: Node) -> str:
         if node.op == "==" and node.value is True:
             return node.name
         return str(node)
+    if isinstance(node, Or) and len(node.items) == 2 and isinstance(node.items[1], Leaf) and node.items[1].op == KNOWN:
+        # how not_true/not_false write a leaf: say it in words
+        first, second = node.items
+        return f"({to_text(first)} or {second.name} is unknown)"
     if isinstance(node, Not):
         return f"not ({to_text(node.item)})"
     joiner = " and " if isinstance(node, And) else " or "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +34,23 @@ class Examples(BaseModel):
     quiet: list[dict[str, Any]] = Field(min_length=1)
 
 
+class SeverityIf(BaseModel):
+    """A severity that replaces the rule's own when a further condition is definitely true."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    when: str = Field(min_length=1, max_length=cond.MAX_LENGTH)
+    severity: Literal[SEVERITIES]
+
+
+# A finding is named in another rule's condition by its id with '_' for '-' (STEER_08 for STEER-08).
+FINDING_REF = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+
+
+def finding_ref(name: str) -> Optional[str]:
+    """The rule id a condition's name refers to, when it is written as a finding reference."""
+    return name.replace("_", "-") if FINDING_REF.match(name) else None
+
+
 class Rule(BaseModel):
     """One rule as an advisor writes it in YAML."""
 
@@ -49,6 +67,9 @@ class Rule(BaseModel):
         None, min_length=1
     )
     when: str = Field(min_length=1, max_length=cond.MAX_LENGTH)
+    unless: Optional[str] = Field(None, min_length=1, max_length=cond.MAX_LENGTH)
+    severity_if: Optional[list[SeverityIf]] = Field(None, min_length=1, max_length=8)
+    gathers: Optional[list[str]] = Field(None, min_length=1, max_length=100)
     derives: Optional[str] = Field(None, pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
     gate: Optional[Literal[GATES]] = None
     message: Optional[str] = Field(None, max_length=600)
@@ -66,6 +87,10 @@ class LoadedRule:
     path: str
     condition: cond.Node
     builtin: bool = True
+    # The parsed `unless:` (already folded into `condition` as "not definitely true"), and the
+    # `severity_if:` conditions with their severities, each to be read together with `condition`.
+    unless: Optional[cond.Node] = None
+    escalations: tuple = ()
 
     @property
     def id(self) -> str:
@@ -73,7 +98,8 @@ class LoadedRule:
 
     @cached_property
     def reads(self) -> list[str]:
-        return list(dict.fromkeys(leaf.name for leaf in cond.leaves(self.condition)))
+        nodes = [self.condition] + [node for node, _ in self.escalations]
+        return list(dict.fromkeys(leaf.name for node in nodes for leaf in cond.leaves(node)))
 
 
 @dataclass
@@ -116,11 +142,12 @@ class RuleBase:
         ranks = [self.sources[s].rank for s in r.rule.sources if s in self.sources and self.sources[s].rank]
         return (16 - min(ranks)) if ranks else 0
 
-    def priority(self, r: LoadedRule) -> int:
+    def priority(self, r: LoadedRule, severity: Optional[str] = None) -> int:
+        """Points that order findings: their severity (here, or the rule's own), the practitioners' ranking, weights."""
         if r.rule.type == "gate":
             base = GATE_POINTS
         else:
-            base = SEVERITY_POINTS.get(self.severity(r) or "low", 100)
+            base = SEVERITY_POINTS.get(severity or self.severity(r) or "low", 100)
         return base + self.source_weight(r) + self.weights.priority.get(r.id, 0)
 
 
@@ -156,35 +183,60 @@ def parse_rule(data: Any, path: str, builtin: bool) -> LoadedRule:
         "strength": ("message",),
         "derive": ("derives",),
         "gate": ("gate", "actions"),
+        "diagnosis": ("severity", "message", "actions", "gathers"),
     }[rule.type]
     for fname in needs:
         if not getattr(rule, fname):
             raise RuleError(f"{label}: field {fname!r} is missing; a {rule.type} rule needs it")
-    forbidden = {"derives": rule.type != "derive", "gate": rule.type != "gate"}
-    for fname, bad in forbidden.items():
-        if bad and getattr(rule, fname):
-            raise RuleError(f"{label}: field {fname!r} is only for {fname == 'gate' and 'gate' or 'derive'} rules")
+    allowed = {
+        "derives": ("derive",),
+        "gate": ("gate",),
+        "gathers": ("diagnosis",),
+        "unless": ("finding", "strength", "diagnosis"),
+        "severity_if": ("finding", "diagnosis"),
+    }
+    for fname, types in allowed.items():
+        if getattr(rule, fname) and rule.type not in types:
+            raise RuleError(f"{label}: field {fname!r} is only for {' and '.join(types)} rules")
     if rule.type == "gate" and rule.phases:
         raise RuleError(f"{label}: field 'phases': gate rules apply in every phase; remove 'phases'")
     if Path(path).stem != rule.id and builtin:
         raise RuleError(f"{label}: the file is named {Path(path).name!r}; expected {rule.id + '.yaml'!r}")
-    try:
-        condition = cond.parse(rule.when)
-    except cond.ConditionError as e:
-        raise RuleError(f"{label}: field 'when': {e}") from None
-    for leaf in cond.leaves(condition):
-        if isinstance(leaf.value, float) and not math.isfinite(leaf.value):
-            raise RuleError(f"{label}: field 'when': '{leaf}' compares with an infinite number; expected a finite number")
+    condition = _parse_condition(rule.when, label, "when")
+    unless = _parse_condition(rule.unless, label, "unless") if rule.unless else None
     if rule.phases:
         phase_leaves = tuple(cond.Leaf("phase", "==", p) for p in rule.phases)
         gate_node = phase_leaves[0] if len(phase_leaves) == 1 else cond.Or(phase_leaves)
         condition = cond.And((gate_node, condition))
+    if unless is not None:
+        condition = cond.And((condition, cond.not_true(unless)))
     try:
         cond.dnf(condition)
         cond.dnf(cond.Not(condition))
     except cond.ConditionError as e:
         raise RuleError(f"{label}: field 'when': {e}") from None
-    return LoadedRule(rule=rule, path=path, condition=condition, builtin=builtin)
+    escalations = []
+    for i, step in enumerate(rule.severity_if or []):
+        node = _parse_condition(step.when, label, f"severity_if.{i}.when")
+        try:
+            cond.dnf(cond.And((condition, node)))
+        except cond.ConditionError as e:
+            raise RuleError(f"{label}: field 'severity_if.{i}.when': {e}") from None
+        escalations.append((node, step.severity))
+    return LoadedRule(
+        rule=rule, path=path, condition=condition, builtin=builtin, unless=unless, escalations=tuple(escalations)
+    )
+
+
+def _parse_condition(text: str, label: str, where: str) -> cond.Node:
+    try:
+        node = cond.parse(text)
+    except cond.ConditionError as e:
+        raise RuleError(f"{label}: field {where!r}: {e}") from None
+    for leaf in cond.leaves(node):
+        if isinstance(leaf.value, float) and not math.isfinite(leaf.value):
+            raise RuleError(f"{label}: field {where!r}: '{leaf}' compares with an infinite number; expected a finite number")
+    return node
 
 
 def rule_files(folder: Path) -> list[Path]:
@@ -277,7 +329,35 @@ def check(rb: RuleBase) -> list[str]:
         for s in r.rule.sources:
             if s not in rb.sources:
                 problems.append(f"{label}: field 'sources': unknown source ID {s!r}{_suggest(s, rb.sources)}")
-        for leaf in cond.leaves(r.condition):
+        for rid in r.rule.gathers or []:
+            other = rb.by_id.get(rid)
+            if other is None or other.rule.type != "finding":
+                problems.append(f"{label}: field 'gathers': {rid!r} is not a finding rule{_suggest(rid, rb.by_id)}")
+        if r.unless is not None:
+            for leaf in cond.leaves(r.unless):
+                if leaf.name in derived or finding_ref(leaf.name):
+                    problems.append(
+                        f"{label}: field 'unless': {leaf.name!r} is worked out by the rules, so its being unknown "
+                        "cannot be tested; name input facts in 'unless'"
+                    )
+        nodes = [r.condition] + [node for node, _ in r.escalations]
+        for leaf in (leaf for node in nodes for leaf in cond.leaves(node)):
+            ref = finding_ref(leaf.name)
+            if ref is not None:
+                other = rb.by_id.get(ref)
+                if other is None or other.rule.type != "finding":
+                    problems.append(f"{label}: field 'when': {leaf.name!r} names no finding rule ({ref!r}){_suggest(ref, rb.by_id)}")
+                elif r.rule.type != "diagnosis":
+                    problems.append(f"{label}: field 'when': only diagnosis rules may read findings ({leaf.name!r})")
+                elif leaf.op != "==" or leaf.value is not True:
+                    problems.append(
+                        f"{label}: field 'when': a finding can only be read as having fired; write {leaf.name}, not '{leaf}'"
+                    )
+                continue
+            if leaf.op == cond.KNOWN:
+                if leaf.name not in FACTS:
+                    problems.append(f"{label}: field 'unless': unknown fact name {leaf.name!r}{_suggest(leaf.name, FACTS)}")
+                continue
             if leaf.name in derived:
                 read_by.setdefault(leaf.name, []).append(r.id)
                 if not isinstance(leaf.value, bool) or leaf.op != "==":
@@ -294,6 +374,67 @@ def check(rb: RuleBase) -> list[str]:
             problems.append(f"{r.path}: rule {r.id}: derives {name!r}, {UNREAD}")
     problems.extend(_cycles(rb, derived))
     return problems
+
+
+# Facts that describe a partnership for people (names, free text, dates read through computed facts);
+# no rule is expected to test them.
+DESCRIPTIVE = {"id", "name", "description", "secretariat.hosted_by", "started", "as_of", "exit.end_date"}
+
+
+def unread_facts(rb: RuleBase) -> list[str]:
+    """Input facts that no rule reads, directly or through a computed fact: questions that change nothing."""
+    read: set[str] = set()
+    for r in rb.rules:
+        for name in r.reads:
+            spec = FACTS.get(name)
+            read.add(name)
+            if spec is not None and spec.computed:
+                read.update(spec.asks)
+    out = [name for name, spec in FACTS.items() if not (spec.computed or name in DESCRIPTIVE or name in read)]
+    for template in list_fields():
+        if template not in read and template.rsplit(".", 1)[-1] not in ("name", "roles", "core_competence", "raters"):
+            out.append(template)
+    return out
+
+
+def list_fields(model: type = None, prefix: str = "") -> list[str]:
+    """The answerable fields inside lists of the fact model, as templates (`partners[].sector`)."""
+    from ..facts.model import Partnership
+
+    model = model or Partnership
+    out = []
+    for name, info in model.model_fields.items():
+        args = [a for a in _flat_args(info.annotation)]
+        item = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        is_list = any(getattr(a, "__origin__", None) is list for a in args)
+        path = f"{prefix}{name}"
+        if is_list and item is not None:
+            if item.__name__ != "Concern":
+                out += [f"{path}[].{f}" for f in _leaf_fields(item)]
+        elif is_list:
+            out.append(path)
+        elif item is not None:
+            out += list_fields(item, path + ".")
+    return out
+
+
+def _flat_args(annotation) -> list:
+    from typing import get_args
+
+    out, stack = [], [annotation]
+    while stack:
+        a = stack.pop()
+        out.append(a)
+        stack.extend(get_args(a))
+    return out
+
+
+def _leaf_fields(model: type, prefix: str = "") -> list[str]:
+    out = []
+    for name, info in model.model_fields.items():
+        sub = next((a for a in _flat_args(info.annotation) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        out += _leaf_fields(sub, f"{prefix}{name}.") if sub is not None else [f"{prefix}{name}"]
+    return out
 
 
 def _type_problems(leaf: cond.Leaf, spec) -> list[str]:

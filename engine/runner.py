@@ -95,10 +95,12 @@ class Engine:
         facts = [{"sid": sid, MARKER_FIELD: 1, "k": next(self._facts)}]
         for section, keys in self.sections.items():
             fact = facts[0] if section == "core" else {"sid": sid}
-            for name, key in keys:
+            for name, key, wants_known in keys:
                 value = flat.get(name)
                 if value is not None and not isinstance(value, list):
                     fact[key] = value
+                if wants_known:
+                    fact[key + "__known"] = value is not None
             if section != "core" and len(fact) > 1:
                 fact["k"] = next(self._facts)
                 facts.append(fact)
@@ -147,6 +149,12 @@ class Engine:
         target = self.targets[name]
         rule = target.rule
         ledger.fired.setdefault((rule.id, target.outcome), []).append(target.alternative)
+        ref = self.compiled.finding_refs.get(rule.id)
+        if ref is not None and target.outcome is True and ref not in ledger.derived:
+            # A finding that a diagnosis reads enters the engine as a fact of its own, once.
+            ledger.derived[ref] = True
+            ledger.derived_by[ref] = rule.id
+            self._assert({"sid": sid, "n": ref, "v": True, "k": next(self._facts)})
         if rule.rule.type == "derive":
             derived = rule.rule.derives
             if derived not in ledger.derived:

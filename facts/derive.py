@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 
 from pydantic import BaseModel
 
-from .model import PHASE_ORDER, Partnership, Partner
+from .model import PHASE_ORDER, Partner, Partnership, Setback, years_of
 from .vocabulary import SECTORS
 from .walker import walk
 
@@ -79,6 +79,7 @@ PARTNER_FLAGS = {
     "management_support": ("all_management_support", "without_management_support"),
     "capacity_matches_role": ("all_capacity_matches_role", "overstretched"),
     "role_fits_competence": ("all_roles_fit_competence", "roles_misfit"),
+    "obligations_met": ("all_obligations_met", "defaulting"),
 }
 for _flag, (_all, _names) in PARTNER_FLAGS.items():
     _COMPUTED.append(
@@ -107,6 +108,27 @@ _COMPUTED += [
     FactSpec(
         "partners.contributing_nothing", "names", "For each partner: what does it contribute?",
         computed=True, asks=("partners[].contributions",),
+    ),
+    FactSpec(
+        "partners.any_cost_exceeds_benefit", "bool",
+        "For each partner: is the cost of taking part heavier than what it gains?",
+        computed=True, asks=("partners[].benefit", "partners[].cost_of_taking_part"),
+    ),
+    FactSpec(
+        "partners.burdened", "names", "For each partner: is the cost of taking part heavier than what it gains?",
+        computed=True, asks=("partners[].benefit", "partners[].cost_of_taking_part"),
+    ),
+    FactSpec(
+        "partners.any_leaving", "bool", _partner_question("status"), computed=True, asks=("partners[].status",),
+    ),
+    FactSpec("partners.leaving", "names", _partner_question("status"), computed=True, asks=("partners[].status",)),
+    FactSpec(
+        "partnership_age", "number", "How many years has the partnership been running (from started to as_of)?",
+        computed=True, asks=("started", "as_of"), minimum=0,
+    ),
+    FactSpec(
+        "exit.years_to_end", "number", "How many years are left until the planned end (from as_of to exit.end_date)?",
+        computed=True, asks=("exit.end_date", "as_of"),
     ),
     FactSpec("funding.funder_count", "number", "Who funds the partnership?", computed=True, asks=("funders",), minimum=0),
     FactSpec(
@@ -149,13 +171,39 @@ _COMPUTED += [
         "For each funder: were its expectations made transparent to all partners from the outset?",
         computed=True, asks=("funders[].expectations_transparent",),
     ),
+    FactSpec(
+        "funding.conditions_attached", "bool",
+        "For each funder: does it tie its money to conditions the partners did not choose?",
+        computed=True, asks=("funders[].conditions_attached",),
+    ),
+    FactSpec(
+        "funding.conditional_funders", "names",
+        "For each funder: does it tie its money to conditions the partners did not choose?",
+        computed=True, asks=("funders[].conditions_attached",),
+    ),
+    FactSpec(
+        "funding.years_to_first_end", "number",
+        "For each funder: when does its commitment end (years from as_of to the first end)?",
+        computed=True, asks=("funders[].ends", "as_of"),
+    ),
+    FactSpec(
+        "risk.setback_count", "number", "What has gone wrong so far?", computed=True, asks=("risk.setbacks",), minimum=0,
+    ),
 ]
+for _setback in Setback:
+    _COMPUTED.append(
+        FactSpec(
+            f"risk.had_{_setback.value}", "bool", f"Has this gone wrong so far: {_setback.value.replace('_', ' ')}?",
+            computed=True, asks=("risk.setbacks",),
+        )
+    )
 for _dim in RATING_DIMENSIONS:
     _q = f"For each partner: how does it rate {_dim.replace('_', ' ')} in the partnership (1 to 5)?"
     _asks = (f"partners[].ratings.{_dim}",)
     _COMPUTED += [
         FactSpec(f"ratings.{_dim}_gap", "number", _q, computed=True, asks=_asks, minimum=0, maximum=4),
         FactSpec(f"ratings.{_dim}_min", "number", _q, computed=True, asks=_asks, minimum=1, maximum=5),
+        FactSpec(f"ratings.{_dim}_mean", "number", _q, computed=True, asks=_asks, minimum=1, maximum=5),
         FactSpec(f"ratings.{_dim}_lowest", "text", _q, computed=True, asks=_asks),
         FactSpec(f"ratings.{_dim}_highest", "text", _q, computed=True, asks=_asks),
     ]
@@ -166,6 +214,18 @@ _COMPUTED += [
     ),
     FactSpec(
         "ratings.largest_gap_dimension", "text", "For each partner: how does it rate the partnership (1 to 5)?",
+        computed=True, asks=tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS),
+    ),
+    FactSpec(
+        "ratings.rated_partners", "number", "For each partner: how does it rate the partnership (1 to 5)?",
+        computed=True, asks=tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS), minimum=0,
+    ),
+    FactSpec(
+        "ratings.lowest_mean", "number", "For each partner: how does it rate the partnership (1 to 5)?",
+        computed=True, asks=tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS), minimum=1, maximum=5,
+    ),
+    FactSpec(
+        "ratings.lowest_mean_dimension", "text", "For each partner: how does it rate the partnership (1 to 5)?",
         computed=True, asks=tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS),
     ),
 ]
@@ -179,6 +239,16 @@ def _build_catalogue() -> dict[str, FactSpec]:
 
 
 FACTS: dict[str, FactSpec] = _build_catalogue()
+
+
+def possible_value(name: str) -> Any:
+    """A value the named input fact can take (for examples and generated test data)."""
+    spec = FACTS[name]
+    if spec.type == "choice":
+        return spec.choices[0]
+    if spec.type == "number":
+        return spec.minimum if spec.minimum is not None else 0
+    return False if spec.type == "bool" else "text"
 
 
 # --- computing the flat facts -------------------------------------------------------------------
@@ -251,13 +321,34 @@ def _partners(p: Partnership, out: dict[str, Any]) -> None:
     contributes = [None if x.contributions is None else bool(x.contributions) for x in partners]
     _set(out, "partners.all_contribute", _tri_all(contributes))
     out["partners.contributing_nothing"] = [x.name for x in partners if x.contributions == []]
+    levels = {"low": 1, "medium": 2, "high": 3}
+    burden = [
+        None if x.cost_of_taking_part is None or x.benefit is None else levels[x.cost_of_taking_part] > levels[x.benefit]
+        for x in partners
+    ]
+    _set(out, "partners.any_cost_exceeds_benefit", _tri_any(burden))
+    out["partners.burdened"] = [x.name for x, b in zip(partners, burden) if b]
+    leaving = [None if x.status is None else x.status in ("leaving", "left") for x in partners]
+    _set(out, "partners.any_leaving", _tri_any(leaving))
+    out["partners.leaving"] = [x.name for x, b in zip(partners, leaving) if b]
     _ratings(partners, out)
 
 
 def _ratings(partners: list[Partner], out: dict[str, Any]) -> None:
     best_gap = None
+    lowest_mean = None
+    rated_partners = [x for x in partners if x.ratings and any(getattr(x.ratings, d) is not None for d in RATING_DIMENSIONS)]
+    if rated_partners:
+        out["ratings.rated_partners"] = len(rated_partners)
     for dim in RATING_DIMENSIONS:
         rated = [(getattr(x.ratings, dim), x.name) for x in partners if x.ratings and getattr(x.ratings, dim) is not None]
+        if rated:
+            mean = round(sum(r for r, _ in rated) / len(rated), 2)
+            out[f"ratings.{dim}_mean"] = mean
+            if lowest_mean is None or mean < lowest_mean:
+                lowest_mean = mean
+                out["ratings.lowest_mean"] = mean
+                out["ratings.lowest_mean_dimension"] = dim.replace("_", " ")
         if len(rated) < 2:
             continue
         # Ties resolve by partner order in the file, so the output is stable.
@@ -300,6 +391,11 @@ def _funding(p: Partnership, out: dict[str, Any]) -> None:
     _set(out, "funding.has_private", _tri_any([None if k is None else k == "private_investment" for k in kinds]))
     _set(out, "funding.all_expectations_transparent", _tri_all([f.expectations_transparent for f in funders]))
     out["funding.opaque_expectations"] = [f.name for f in funders if f.expectations_transparent is False]
+    _set(out, "funding.conditions_attached", _tri_any([f.conditions_attached for f in funders]))
+    out["funding.conditional_funders"] = [f.name for f in funders if f.conditions_attached]
+    ends = [f.ends for f in funders if f.ends is not None]
+    if ends and p.as_of is not None:
+        out["funding.years_to_first_end"] = round(min(years_of(e) for e in ends) - years_of(p.as_of), 1)
 
 
 def _private_sector(p: Partnership, out: dict[str, Any]) -> None:
@@ -320,7 +416,82 @@ def _private_sector(p: Partnership, out: dict[str, Any]) -> None:
     _set(out, "funding.private_sector_mobilised", _tri_any(evidence))
 
 
-_STEPS: list[Callable[[Partnership, dict[str, Any]], None]] = [_partners, _funding, _private_sector]
+def _dates(p: Partnership, out: dict[str, Any]) -> None:
+    """Durations between the dates of the file; the assessment date is as_of, never today's date."""
+    if p.as_of is None:
+        return
+    now = years_of(p.as_of)
+    if p.started is not None:
+        out["partnership_age"] = max(0.0, round(now - years_of(p.started), 1))
+    if p.exit is not None and p.exit.end_date is not None:
+        out["exit.years_to_end"] = round(years_of(p.exit.end_date) - now, 1)
+
+
+def _setbacks(p: Partnership, out: dict[str, Any]) -> None:
+    if p.risk is None or p.risk.setbacks is None:
+        return
+    happened = set(p.risk.setbacks)
+    out["risk.setback_count"] = len(happened)
+    for setback in Setback:
+        out[f"risk.had_{setback.value}"] = setback.value in happened
+
+
+_STEPS: list[Callable[[Partnership, dict[str, Any]], None]] = [_partners, _funding, _private_sector, _dates, _setbacks]
+
+
+# What shows that a partnership has reached a phase: the work of that phase, or of a later one, in
+# the sources' terms (P2030's four phases). Each entry: a fact, the value that shows it, and how
+# the reason reads.
+_PHASE_SIGNS: dict[str, list[tuple[str, Any, str]]] = {
+    "further_development": [
+        ("exit.continuation_agreed", True, "the partners have agreed what is needed to continue"),
+        ("scaling.direction_from_evaluation", True, "the direction of further work was chosen from evaluation"),
+        ("exit.criteria_status", "met", "the agreed exit criteria are met"),
+    ],
+    "implementation": [
+        ("monitoring.evidence_of_results", True, "there is evidence of results"),
+        ("monitoring.evidence_of_results", False, "results are being looked for and not found"),
+        ("monitoring.results_chain_working", None, "monitoring shows how the results chain works"),
+        ("oversight.contracted_services", True, "a partner delivers contracted services"),
+        ("viability.revenue_covers_costs", None, "revenues are being compared with costs"),
+        ("risk.setbacks", None, "setbacks of the joint work are reported"),
+        ("secretariat.exists", True, "a secretariat is running"),
+        ("monitoring.results_monitoring", True, "results are monitored"),
+    ],
+    "design": [
+        ("agreement.exists", True, "a written agreement exists"),
+        ("strategy.roadmap", True, "a common roadmap exists"),
+        ("strategy.common_objectives", True, "common objectives are agreed"),
+        ("strategy.success_indicators", True, "success indicators are agreed"),
+        ("governance.decision_rules_agreed", True, "decision rules are agreed"),
+    ],
+}
+
+
+def infer_phase(p: Partnership) -> tuple[str, list[str]]:
+    """The likely phase of a partnership that does not say its phase, and what shows it.
+
+    The latest phase whose work is visible in the facts; with nothing to go on, initiation. Two signs
+    are needed for further development, since some of its work (handover, continuation) can be
+    planned earlier. A partnership running for two years or more is assumed to be implementing at
+    least.
+    """
+    flat = flatten(p)
+    data = p.model_dump(exclude_none=True)
+
+    def shows(name: str, value: Any) -> bool:
+        if name == "risk.setbacks":
+            return bool((data.get("risk") or {}).get("setbacks"))
+        got = flat.get(name)
+        return got is not None if value is None else got == value
+
+    for phase in ("further_development", "implementation", "design"):
+        reasons = [why for name, value, why in _PHASE_SIGNS[phase] if shows(name, value)]
+        if phase == "implementation" and flat.get("partnership_age", 0) >= 2:
+            reasons.append(f"it has been running for {flat['partnership_age']:g} years")
+        if reasons and (phase != "further_development" or len(reasons) >= 2):
+            return phase, reasons
+    return "initiation", ["nothing in the facts shows the work of a later phase"]
 
 
 def flatten(p: Partnership) -> dict[str, Any]:
@@ -334,4 +505,4 @@ def flatten(p: Partnership) -> dict[str, Any]:
     return out
 
 
-__all__ = ["FACTS", "FactSpec", "flatten", "RATING_DIMENSIONS"]
+__all__ = ["FACTS", "FactSpec", "flatten", "infer_phase", "possible_value", "RATING_DIMENSIONS"]

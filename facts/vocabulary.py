@@ -21,7 +21,7 @@ FACTOR_AREAS = ("strategy", "cooperation", "steering", "context", "learning", "p
 PHASE_AREA = "phases"
 AREAS = FACTOR_AREAS + (PHASE_AREA,)
 
-RULE_TYPES = ("finding", "strength", "derive", "gate")
+RULE_TYPES = ("finding", "strength", "derive", "gate", "diagnosis")
 KINDS = ("barrier", "success_factor")
 
 SECTORS = ("business", "government", "civil_society", "donor", "multilateral", "academic", "community")

@@ -16,7 +16,7 @@ from typing import Any, Iterator, Optional, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from .model import Partnership
+from .model import Partnership, is_partial_date
 
 
 def unwrap(annotation):
@@ -95,7 +95,7 @@ def _field(template: str, info, in_list: bool) -> ModelField:
     if base in (int, float):
         lo, hi = bounds(info)
         return ModelField(template, "integer" if base is int else "number", question, minimum=lo, maximum=hi, in_list=in_list)
-    if base is dt.date:
+    if base is dt.date or is_partial_date(info.annotation):
         return ModelField(template, "date", question, in_list=in_list)
     return ModelField(template, "text", question, in_list=in_list)
 

@@ -98,7 +98,7 @@ def test_fail_on_threshold(cli):
 
 def test_several_problems_in_a_file_give_one_line_each_and_exit_2(cli, tmp_path):
     path = tmp_path / "bad.yaml"
-    path.write_text("name: X\nid: a b\nstarted: 2023-03\nphase: later\n")
+    path.write_text("name: X\nid: a b\nstarted: 2023-13\nphase: later\n")
     result = cli("assess", path)
     assert result.exit_code == 2 and result.stdout == ""
     lines = result.stderr.splitlines()

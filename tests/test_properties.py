@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from partnerwise.api import default_assessor
 from partnerwise.facts.loader import FactError, load_partnership
+from partnerwise.facts.derive import possible_value
 from partnerwise.facts.model import Partnership
 from partnerwise.render import get_renderer
 
@@ -52,8 +53,8 @@ def from_schema(schema: dict) -> st.SearchStrategy:
         ints = st.integers(int(lo), int(hi))
         return ints if kind == "integer" else st.one_of(ints, st.floats(lo, hi, allow_nan=False))
     if kind == "string":
-        if schema.get("format") == "date":
-            return st.dates().map(str)
+        if schema.get("format") == "partial-date":
+            return st.tuples(st.dates().map(str), st.sampled_from([4, 7, 10])).map(lambda d: d[0][: d[1]])
         if "pattern" in schema:
             return st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,30}\Z")
         return st.text(min_size=max(schema.get("minLength", 0), 1), max_size=min(schema.get("maxLength", 60), 60)).filter(str.strip)
@@ -70,6 +71,8 @@ def _fix(doc: dict) -> dict:
     if total > 100:
         for f in shares:
             f["share"] = f["share"] * 99 / total
+    for concern in doc.get("concerns") or []:
+        concern["value"] = possible_value(concern["fact"])
     return doc
 
 
