@@ -19,7 +19,7 @@ from .engine.rulebase import LoadedRule, RuleBase, RuleError, rule_files
 from .engine.rulebase import load_rulebase as _load_rulebase
 from .facts.loader import FactError, load_partnership, validate_partnership  # noqa: F401  (part of the API)
 from .facts.model import Partnership
-from .facts.vocabulary import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FAIL_ON, SEVERITY_RANK  # noqa: F401
+from .facts.vocabulary import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FAIL_ON, reaches
 from .output import OutputError, check_output, write_output  # noqa: F401  (part of the API)
 
 if TYPE_CHECKING:
@@ -102,10 +102,7 @@ def assess_files(paths: Sequence[PathLike], rulebase: RuleBase) -> tuple[list[As
 
 def fails(assessments: Iterable[Assessment], fail_on: str) -> bool:
     """Whether any finding is at or above `fail_on` ('none' never fails)."""
-    if fail_on == "none":
-        return False
-    limit = SEVERITY_RANK[fail_on]
-    return any(SEVERITY_RANK[f.severity] <= limit for a in assessments for f in a.findings)
+    return any(reaches(f.severity, fail_on) for a in assessments for f in a.findings)
 
 
 def assess_exit_code(assessments: Sequence[Assessment], fail_on: str, errors: Sequence[FactError] = ()) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict
 
-from ..facts.vocabulary import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, IMPACT_AREAS, PHASES, SEVERITIES, SEVERITY_RANK
+from ..facts.vocabulary import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, IMPACT_AREAS, PHASES, SEVERITIES, SEVERITY_RANK, reaches
 from .results import AuditSummary, Brief
 
 
@@ -15,7 +15,6 @@ class Tally:
 
     def __init__(self, fail_on: str = "high", top: int = 10):
         self.fail_on = fail_on
-        self.limit = None if fail_on == "none" else SEVERITY_RANK[fail_on]
         self.top = top
         self.assessed = self.bad = self.failed = self.read = self.with_findings = self.failing = 0
         self.worst: Counter = Counter()
@@ -43,7 +42,7 @@ class Tally:
             group[2].update(rules)
         if findings:
             self.with_findings += 1
-            if self.limit is not None and SEVERITY_RANK[worst] <= self.limit:
+            if reaches(worst, self.fail_on):
                 self.failing += 1
             self.urgent.append((b.urgency(index), b, dict(b.severity_counts())))
             if len(self.urgent) >= 4 * self.top:

@@ -11,6 +11,11 @@ SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 SEVERITY_POINTS = {"critical": 400, "high": 300, "medium": 200, "low": 100}
 FAIL_ON = SEVERITIES + ("none",)
 
+
+def reaches(severity: str, fail_on: str) -> bool:
+    """Whether a finding of `severity` is at or above --fail-on (the one place this is decided; 'none' never is)."""
+    return fail_on != "none" and SEVERITY_RANK[severity] <= SEVERITY_RANK[fail_on]
+
 PHASES = ("initiation", "design", "implementation", "further_development")
 # The phase a gate rule admits to, for a partnership in each phase.
 GATES = ("design", "implementation", "further_development", "continuation")

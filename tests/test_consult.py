@@ -1,4 +1,4 @@
-"""The consult session: real `partnerwise consult` processes on a pseudo-terminal and with piped answers.
+"""The consult session: whole sessions in process, and real `partnerwise consult` processes on a pseudo-terminal.
 
 An oracle answers each question from an example's fact file ("unknown" where the file has no value);
 the session must end with the same findings and next-phase criteria as `assess` on the whole file,
@@ -7,6 +7,7 @@ after fewer questions than the fact model has fields.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -21,7 +22,7 @@ import pytest
 from partnerwise import api
 from partnerwise.engine import conditions as cond
 from partnerwise.engine.assessor import Assessor
-from partnerwise.consult import answers, interview, keys, session
+from partnerwise.consult import answers, interview, keys, session, terminal
 from partnerwise.facts import walker
 from partnerwise.engine.rulebase import load_rulebase
 from partnerwise.facts.derive import flatten
@@ -128,17 +129,45 @@ def finish(child):
     return child.exitstatus
 
 
-# --- full sessions: same findings as assess, fewer questions than fields -------------------------
+# --- full sessions, in process: same findings as assess, fewer questions than fields ----------------
 
 
-def _full_session(tmp_path, example, args, assessor):
+class OracleInput:
+    """Standard input that answers each question the session puts, from an example's facts."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.session = None
+        self.asked: list = []
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        q = self.session.c.next_question()
+        if q is None:
+            return ""
+        instances = [k.split(".", 1)[0] for k in q.instances] if q.group else []
+        self.asked.append((q.key, tuple(instances)))
+        return oracle(self.data, q.key, instances) + "\n"
+
+
+def run_in_process(assessor, data: dict, save: Path, folder: Path, focus=None):
+    """A whole consult session at a terminal made of an oracle and a buffer; (exit code, output, asked)."""
+    begin = session.start(assessor, None, save, False, folder, focus)
+    stdin, stdout = OracleInput(data), io.StringIO()
+    run = terminal.Session(begin, terminal.Terminal(stdin, stdout))
+    stdin.session = run
+    return run.run(), stdout.getvalue(), stdin.asked
+
+
+def _full_session(tmp_path, example, assessor):
     path = EXAMPLES / f"{example}.yaml"
     data = session.load_data(path)
     out = tmp_path / "out.yaml"
-    child = spawn([*args, "--save", out], tmp_path)
-    asked = run_oracle(child, data)
-    assert finish(child) == 0
-    assert child.asked_count == len(asked)
+    code, text, asked = run_in_process(assessor, data, out, tmp_path)
+    assert code == 0
+    assert int(DONE.search(text).group(1)) == len(asked)
     assert len(asked) < FIELDS
     saved = load_partnership(out)  # a valid fact file, as assess reads it
     assert outcome(assessor.assess(saved)) == outcome(assessor.assess(load_partnership(path)))
@@ -149,12 +178,12 @@ def _full_session(tmp_path, example, args, assessor):
 
 @pytest.mark.parametrize("example", FIXTURE_EXAMPLES)
 def test_full_session_on_fixture_rules_matches_assess(tmp_path, example, chain_assessor):
-    _full_session(tmp_path, example, FIXTURE_ARGS, chain_assessor)
+    _full_session(tmp_path, example, chain_assessor)
 
 
 @pytest.mark.parametrize("example", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
 def test_full_session_on_builtin_rules_matches_assess(tmp_path, example):
-    asked = _full_session(tmp_path, example, [], BUILTIN)
+    asked = _full_session(tmp_path, example, BUILTIN)
     # The README publishes these counts; a change of rules that changes them must update it.
     readme = (EXAMPLES.parent / "README.md").read_text()
     published = re.search(rf"^\| {re.escape(example)} \| (\d+) \| \d+ \|$", readme, re.M)
@@ -166,10 +195,8 @@ def test_focus_high_settles_the_serious_findings_with_fewer_questions(tmp_path, 
     path = EXAMPLES / f"{example}.yaml"
     data = session.load_data(path)
     out = tmp_path / "out.yaml"
-    child = spawn(["--focus", "high", "--save", out], tmp_path)
-    child.expect("Focus: high")
-    asked = run_oracle(child, data)
-    assert finish(child) == 0
+    code, text, asked = run_in_process(BUILTIN, data, out, tmp_path, focus="high")
+    assert code == 0 and "Focus: high" in text
     full = BUILTIN.assess(load_partnership(path))
     focused = BUILTIN.assess(load_partnership(out))
 
@@ -182,6 +209,18 @@ def test_focus_high_settles_the_serious_findings_with_fewer_questions(tmp_path, 
     everything = int(re.search(rf"^\| {re.escape(example)} \| (\d+) \|", readme, re.M).group(1))
     assert len(asked) < everything
     assert json.loads(session.side_path(out).read_text())["focus"] == "high"
+
+
+def test_a_full_session_on_a_real_terminal_matches_assess(tmp_path, chain_assessor):
+    """The pseudo-terminal smoke test of a whole session: the real command, prompts and all."""
+    path = EXAMPLES / "troubled-implementation.yaml"
+    data = session.load_data(path)
+    out = tmp_path / "out.yaml"
+    child = spawn([*FIXTURE_ARGS, "--save", out], tmp_path)
+    asked = run_oracle(child, data)
+    assert finish(child) == 0
+    assert child.asked_count == len(asked)
+    assert outcome(chain_assessor.assess(load_partnership(out))) == outcome(chain_assessor.assess(load_partnership(path)))
 
 
 # --- the commands ------------------------------------------------------------------------------
