@@ -316,6 +316,15 @@ def read_csv(path: Path) -> Iterator[Item]:
         yield Problem(source, f"cannot be read further ({reason}); the rows before were read", line)
 
 
+def _open_text(path: Path):
+    """Open a list file as UTF-8 text (a byte-order mark dropped); if it cannot be, yield the problem and give None."""
+    try:
+        return open(path, encoding="utf-8-sig")
+    except OSError as e:
+        yield Problem(str(path), f"cannot be read ({e.strerror or e})")
+        return None
+
+
 def read_json_list(path: Path) -> Iterator[Item]:
     """A JSON array of partnerships, decoded one element at a time from a bounded buffer.
 
@@ -324,10 +333,8 @@ def read_json_list(path: Path) -> Iterator[Item]:
     """
     source = str(path)
     decoder = json.JSONDecoder()
-    try:
-        f = open(path, encoding="utf-8-sig")
-    except OSError as e:
-        yield Problem(source, f"cannot be read ({e.strerror or e})")
+    f = yield from _open_text(path)
+    if f is None:
         return
     with f:
         buf, pos, line, eof = "", 0, 1, False  # `line` is the line number at buf[pos]
@@ -426,10 +433,8 @@ def read_yaml_list(path: Path) -> Iterator[Item]:
     point into another item. A syntax error ends the file; the items before it are kept.
     """
     source = str(path)
-    try:
-        f = open(path, encoding="utf-8-sig")
-    except OSError as e:
-        yield Problem(source, f"cannot be read ({e.strerror or e})")
+    f = yield from _open_text(path)
+    if f is None:
         return
     with f:
         loader = _Loader(f, source)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from partnerwise import api
-from partnerwise.consult import answers, interview, keys, session
+from partnerwise.consult import answers, interview, session
 from partnerwise.facts import walker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,23 +30,8 @@ TARGET_MS = 50.0
 
 def answer_for(data: dict, key: str, instances: list[str]) -> str:
     """The answer an example's fact file gives to a question as the session shows it."""
-
-    def one(k: str) -> str:
-        value = keys.get_value(data, k)
-        if value is None:
-            return "unknown"
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        if isinstance(value, list):
-            if value and isinstance(value[0], dict):
-                return "; ".join(item["name"] for item in value)
-            return ", ".join(value) if value else "none"
-        return str(value)
-
-    if "[]" in key:
-        rest = key.split("[].", 1)[1]
-        return "; ".join(one(f"{inst}.{rest}") for inst in instances)
-    return one(key)
+    rest = key.split("[].", 1)[1] if "[]" in key else None
+    return answers.typed_answer(data, [f"{inst}.{rest}" for inst in instances] if rest else [key])
 
 
 def in_process(assessor, path: Path) -> tuple[int, list[float]]:
@@ -55,7 +40,7 @@ def in_process(assessor, path: Path) -> tuple[int, list[float]]:
     times: list[float] = []
     q = c.next_question()
     while q is not None:
-        text = answer_for(data, q.key, q.instances)
+        text = answers.typed_answer(data, q.instances if q.group else [q.key])
         t0 = time.perf_counter()
         if text == "unknown":
             c.close(q)

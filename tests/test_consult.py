@@ -22,7 +22,7 @@ import pytest
 from partnerwise import api
 from partnerwise.engine import conditions as cond
 from partnerwise.engine.assessor import Assessor
-from partnerwise.consult import answers, interview, keys, session, terminal
+from partnerwise.consult import answers, interview, session, terminal
 from partnerwise.facts import walker
 from partnerwise.engine.rulebase import load_rulebase
 from partnerwise.facts.derive import flatten
@@ -52,25 +52,10 @@ def chain_assessor():
 # --- the oracle ---------------------------------------------------------------------------------
 
 
-def answer_one(data: dict, key: str, kind: str) -> str:
-    value = keys.get_value(data, key)
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        if value and isinstance(value[0], dict):
-            return "; ".join(item["name"] for item in value)
-        return ", ".join(value) if value else "none"
-    return str(value)
-
-
 def oracle(data: dict, key: str, instances: list[str]) -> str:
     """The answer the example's fact file gives to a question as the session shows it."""
-    if "[]" in key:
-        rest = key.split("[].", 1)[1]
-        return "; ".join(answer_one(data, f"{inst}.{rest}", "") for inst in instances)
-    return answer_one(data, key, "")
+    rest = key.split("[].", 1)[1] if "[]" in key else None
+    return answers.typed_answer(data, [f"{inst}.{rest}" for inst in instances] if rest else [key])
 
 
 def outcome(assessment):
