@@ -19,7 +19,7 @@ from .engine.rulebase import LoadedRule, RuleBase, RuleError, rule_files
 from .engine.rulebase import load_rulebase as _load_rulebase
 from .facts.loader import FactError, load_partnership, validate_partnership  # noqa: F401  (part of the API)
 from .facts.model import Partnership
-from .facts.vocabulary import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FAIL_ON, reaches
+from .facts.vocabulary import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FAIL_ON, reaches  # noqa: F401  (FAIL_ON: the CLI's choices)
 from .output import OutputError, check_output, write_output  # noqa: F401  (part of the API)
 
 if TYPE_CHECKING:

@@ -13,7 +13,8 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..facts.derive import FACTS
-from ..facts.vocabulary import AREAS, GATES, KINDS, NEXT_GATE, PHASES, RULE_TYPES, SEVERITIES, SEVERITY_POINTS
+from ..facts.walker import walk
+from ..facts.vocabulary import AREAS, GATES, KINDS, NEXT_GATE, PHASES, RULE_TYPES, SEVERITIES, SEVERITY_POINTS  # noqa: F401
 from . import conditions as cond
 from .rulecache import RuleFileCache
 from ..facts.safeyaml import YamlError, load_yaml_file
@@ -397,44 +398,18 @@ def unread_facts(rb: RuleBase) -> list[str]:
     return out
 
 
-def list_fields(model: type = None, prefix: str = "") -> list[str]:
-    """The answerable fields inside lists of the fact model, as templates (`partners[].sector`)."""
-    from ..facts.model import Partnership
+def list_fields() -> list[str]:
+    """The answerable fields inside lists of the fact model, as templates (`partners[].sector`).
 
-    model = model or Partnership
-    out = []
-    for name, info in model.model_fields.items():
-        args = [a for a in _flat_args(info.annotation)]
-        item = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        is_list = any(getattr(a, "__origin__", None) is list for a in args)
-        path = f"{prefix}{name}"
-        if is_list and item is not None:
-            if item.__name__ != "Concern":
-                out += [f"{path}[].{f}" for f in _leaf_fields(item)]
-        elif is_list:
-            out.append(path)
-        elif item is not None:
-            out += list_fields(item, path + ".")
-    return out
-
-
-def _flat_args(annotation) -> list:
-    from typing import get_args
-
-    out, stack = [], [annotation]
-    while stack:
-        a = stack.pop()
-        out.append(a)
-        stack.extend(get_args(a))
-    return out
-
-
-def _leaf_fields(model: type, prefix: str = "") -> list[str]:
-    out = []
-    for name, info in model.model_fields.items():
-        sub = next((a for a in _flat_args(info.annotation) if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        out += _leaf_fields(sub, f"{prefix}{name}.") if sub is not None else [f"{prefix}{name}"]
-    return out
+    Lists of values (roles, contributions) count as one field; the fields of concerns raised do not.
+    """
+    fields = list(walk())
+    concerns = [f.template + "[]." for f in fields if f.kind == "items" and f.model.__name__ == "Concern"]
+    return [
+        f.template for f in fields
+        if f.is_value and f.kind != "items" and (f.in_list or f.kind in ("choices", "texts"))
+        and not f.template.startswith(tuple(concerns))
+    ]
 
 
 def _type_problems(leaf: cond.Leaf, spec) -> list[str]:

@@ -25,7 +25,6 @@ from partnerwise.engine.assessor import Assessor
 from partnerwise.consult import answers, interview, session, terminal
 from partnerwise.facts import walker
 from partnerwise.engine.rulebase import load_rulebase
-from partnerwise.facts.derive import flatten
 from partnerwise.facts.loader import load_partnership
 
 ROOT = Path(__file__).resolve().parent.parent
