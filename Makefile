@@ -1,4 +1,4 @@
-# `make run` assesses the bundled examples; `make test` runs the whole suite.
+# `make run` assesses the bundled examples into out/; `make test` runs the whole suite.
 # Both set up a virtual environment in .venv first (Python 3.11 or 3.12 and a C compiler,
 # which durable-rules needs to build).
 
@@ -15,19 +15,28 @@ EXAMPLES := $(wildcard examples/*.yaml)
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "partnerwise needs Python 3.11 or 3.12 (durable-rules does not import on 3.13)" >&2; exit 2; fi
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@# setuptools explains its editable-install mechanism in an informational warning; keep the install quiet.
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/partnerwise assess $(EXAMPLES) --fail-on none
 	@mkdir -p out
+	@$(BIN)/partnerwise assess $(EXAMPLES) --fail-on none --output out/report.txt
 	@$(BIN)/partnerwise assess $(EXAMPLES) --fail-on none --format html --output out/report.html
+	@$(BIN)/partnerwise audit $(EXAMPLES) --jobs 0 --fail-on none --output out/portfolio.txt
 	@$(BIN)/partnerwise audit $(EXAMPLES) --jobs 0 --fail-on none --format html --output out/portfolio.html
-	@echo "HTML report of the examples: out/report.html (their portfolio audit: out/portfolio.html)"
+	@echo "Assessed the $(words $(EXAMPLES)) example partnerships in examples/:"
+	@echo "  out/report.txt      every assessment as text"
+	@echo "  out/report.html     the same as one page with charts (open it in a browser)"
+	@echo "  out/portfolio.txt   their portfolio audit: the most urgent, common problems by phase and area"
+	@echo "  out/portfolio.html  the portfolio audit as a page with charts"
+	@echo "To run partnerwise yourself, put it on your PATH in this shell first:"
+	@echo "  . .venv/bin/activate"
+	@echo "  partnerwise assess examples/troubled-implementation.yaml"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -rs

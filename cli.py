@@ -9,30 +9,52 @@ from typing import Optional
 
 import click
 
-from . import __version__
-from .engine.rulebase import SEVERITIES, RuleError
-from .facts.loader import FactError
-from .output import write_output
+from . import __version__, api
+from .render.text import one_line
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FAIL_ON = SEVERITIES + ["none"]
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = api.EXIT_OK, api.EXIT_FINDINGS, api.EXIT_ERROR
+
+
+def say_errors(error: Exception) -> None:
+    """One line on stderr per problem, each made safe for a terminal."""
+    problems = getattr(error, "problems", None)
+    lines = [str(p) for p in problems] if problems else str(error).splitlines() or [""]
+    for line in lines:
+        click.echo(f"partnerwise: error: {one_line(line)}", err=True)
 
 
 class InputError(click.ClickException):
-    """A problem with what the user gave us: one line on stderr, exit code 2, no traceback."""
+    """A problem with what the user gave us: one line per problem on stderr, exit code 2, no traceback."""
 
     exit_code = EXIT_ERROR
 
-    def show(self, file=None) -> None:
-        from .render.text import one_line
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
 
-        click.echo(f"partnerwise: error: {one_line(self.format_message())}", err=True)
+    def show(self, file=None) -> None:
+        say_errors(self.error)
+
+
+class _Command(click.Command):
+    """Every input error a command meets becomes an InputError: one line per problem, exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except api.INPUT_ERRORS as e:
+            raise InputError(e) from None
+
+
+class _Group(click.Group):
+    command_class = _Command
+    group_class = type  # subgroups (rules) are of this class too
 
 
 def _fail_on_option(f):
     return click.option(
         "--fail-on",
-        type=click.Choice(FAIL_ON),
+        type=click.Choice(api.FAIL_ON),
         default="high",
         show_default=True,
         help="Exit 1 when any finding is at least this severe ('none' never fails).",
@@ -55,23 +77,7 @@ def _rules_options(f):
     return f
 
 
-def _assessor(rules_dirs, weights):
-    from .api import assessor
-
-    try:
-        return assessor(rules_dirs, weights)
-    except RuleError as e:
-        raise InputError(str(e)) from None
-
-
-def fails(assessments, fail_on: str) -> bool:
-    if fail_on == "none":
-        return False
-    limit = SEVERITIES.index(fail_on)
-    return any(SEVERITIES.index(f.severity) <= limit for a in assessments for f in a.findings)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="partnerwise")
 def main() -> None:
     """Diagnose multi-stakeholder partnerships from their facts.
@@ -86,7 +92,7 @@ def main() -> None:
     "--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table", show_default=True,
     help="Output format (html: one self-contained page with charts).",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of standard output.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, allow_dash=True), help="Write to this file (atomically; a FIFO or device as a stream; - for standard output) instead of standard output.")
 @_fail_on_option
 @_rules_options
 def assess(files, fmt, output, fail_on, rules_dirs, weights) -> None:
@@ -95,36 +101,22 @@ def assess(files, fmt, output, fail_on, rules_dirs, weights) -> None:
     With several files, each is assessed in the order given; a file that cannot be read is
     reported on stderr and the others are still assessed (the exit code is then 2).
     """
-    from .api import load_partnership
     from .render import get_renderer
-    from .render.text import one_line
 
-    runner = _assessor(rules_dirs, weights)
-    results, bad = [], 0
-    for path in files:
-        try:
-            p = load_partnership(path)
-        except FactError as e:
-            bad += 1
-            click.echo(f"partnerwise: error: {one_line(e)}", err=True)
-            continue
-        result = runner.assess(p)
-        result.source = str(path)
-        results.append(result)
+    api.check_output(output)
+    rulebase = api.load_rulebase(rules_dirs, weights)
+    results, errors = api.assess_files(files, rulebase)
+    for error in errors:
+        say_errors(error)
     if results:
-        text = get_renderer(fmt)(results, single=len(files) == 1, rulebase=runner.rulebase)
-        write_output(text, output)
-    if bad:
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if fails(results, fail_on) else EXIT_OK)
+        api.write_output(get_renderer(fmt)(results, single=len(files) == 1, rulebase=rulebase), output)
+    sys.exit(api.assess_exit_code(results, fail_on, errors))
 
 
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of a fact file, for editors that validate as you type."""
-    from .facts.model import Partnership
-
-    doc = Partnership.model_json_schema()
+    doc = api.Partnership.model_json_schema()
     doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     doc["title"] = "partnerwise fact file"
     click.echo(json.dumps(doc, indent=2, sort_keys=True))
@@ -142,8 +134,7 @@ def rules_list(fmt, rules_dirs, weights) -> None:
     """List every rule: id, type, severity, area, phases and sources."""
     from .render.rules import render_list
 
-    rb = _assessor(rules_dirs, weights).rulebase
-    click.echo(render_list(rb, fmt), nl=False)
+    click.echo(render_list(api.load_rulebase(rules_dirs, weights), fmt), nl=False)
 
 
 @rules.command("show")
@@ -151,14 +142,10 @@ def rules_list(fmt, rules_dirs, weights) -> None:
 @_rules_options
 def rules_show(rule_id, rules_dirs, weights) -> None:
     """Show one rule as documentation: condition, rationale, actions, examples, sources."""
-    from .engine.catalogue import suggest_id
     from .render.rules import render_rule
 
-    rb = _assessor(rules_dirs, weights).rulebase
-    r = rb.by_id.get(rule_id.upper())
-    if r is None:
-        raise InputError(f"no rule with id {rule_id!r}{suggest_id(rb, rule_id)}")
-    click.echo(render_rule(rb, r), nl=False)
+    rb = api.load_rulebase(rules_dirs, weights)
+    click.echo(render_rule(rb, api.find_rule(rb, rule_id)), nl=False)
 
 
 @rules.command("coverage")
@@ -166,11 +153,10 @@ def rules_show(rule_id, rules_dirs, weights) -> None:
 @_rules_options
 def rules_coverage(fmt, rules_dirs, weights) -> None:
     """Show which rules cite each source item; exit 1 if any item is uncovered."""
-    from .engine.catalogue import coverage
     from .render.rules import render_coverage
 
-    rb = _assessor(rules_dirs, weights).rulebase
-    report = coverage(rb)
+    rb = api.load_rulebase(rules_dirs, weights)
+    report = api.coverage(rb)
     click.echo(render_coverage(rb, report, fmt), nl=False)
     sys.exit(EXIT_FINDINGS if report["uncovered"] else EXIT_OK)
 
@@ -182,15 +168,7 @@ def rules_lint(folder: Optional[Path]) -> None:
 
     One line per problem with the file and rule id; exit 1 if there is any.
     """
-    from .engine import lint
-    from .engine.rulebase import rule_files
-
-    if folder is not None:
-        try:
-            rule_files(folder)  # a folder that is not there is a usage error (2), not a lint finding (1)
-        except RuleError as e:
-            raise InputError(str(e)) from None
-    problems = lint.lint(folder)
+    problems = api.lint(folder)
     for line in problems:
         click.echo(line)
     if problems:
@@ -216,14 +194,7 @@ def consult(file, save, resume, no_builtin, focus, rules_dirs, weights) -> None:
     Starts from nothing or from fact FILE and asks only what is missing. Every answer is saved at
     once; at the end the full assessment is shown. Type 'help' at any prompt for the commands.
     """
-    from .engine.consult import ConsultError, load_assessor
-    from .render.consult_io import run as run_consult
-
-    try:
-        runner = load_assessor(rules_dirs, weights, builtin=not no_builtin)
-        sys.exit(run_consult(runner, file, save, resume, focus=focus))
-    except (RuleError, ConsultError) as e:
-        raise InputError(str(e)) from None
+    sys.exit(api.consult(file, save, resume, focus, rules_dirs, weights, builtin=not no_builtin))
 
 
 @main.command()
@@ -232,7 +203,7 @@ def consult(file, save, resume, no_builtin, focus, rules_dirs, weights) -> None:
     "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "markdown", "html"]), default="table",
     show_default=True, help="A summary (table, markdown, html with charts) or every result (json, jsonl, csv: one row per finding).",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of standard output.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, allow_dash=True), help="Write to this file (atomically; a FIFO or device as a stream; - for standard output) instead of standard output.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (default: one per core; 0: none, run here).")
 @click.option("--strict", is_flag=True, help="Exit 2 when any record is bad (it is reported either way).")
 @_fail_on_option
@@ -245,27 +216,8 @@ def audit(sources, fmt, output, jobs, strict, fail_on, rules_dirs, weights) -> N
     2 the audit cannot run or a record failed (with --strict, also a bad record); 130 stopped by
     Ctrl-C, after writing the complete records before. Details: docs/audit.md.
     """
-    from .engine.portfolio import AuditError, exit_code
-    from .engine.portfolio import audit as run_audit
-    from .facts.portfolio import check_sources
-    from .render.portfolio import open_sink, progress_bar
-
-    try:
-        check_sources(sources)
-        rulebase = _assessor(rules_dirs, weights).rulebase
-        if fmt == "html":
-            from .render.html import open_sink as open_html_sink
-
-            sink = open_html_sink(output, rulebase)
-        else:
-            sink = open_sink(fmt, output)
-        summary = run_audit(
-            sources, rulebase, sink, jobs=jobs, full=fmt in ("json", "jsonl"),
-            fail_on=fail_on, progress=progress_bar(sources),
-        )
-    except (FactError, AuditError) as e:
-        raise InputError(str(e)) from None
-    sys.exit(exit_code(summary, strict))
+    summary = api.audit(sources, api.load_rulebase(rules_dirs, weights), fmt, output, jobs, fail_on, progress=True)
+    sys.exit(api.audit_exit_code(summary, strict))
 
 
 def run() -> None:

@@ -3,7 +3,7 @@
 Two measurements for each example partnership, answered from its own fact file ("unknown" where
 the file has no value):
 
-- in process: applying the answer and choosing the next question (engine/consult.py), and
+- in process: applying the answer and choosing the next question (consult/interview.py), and
 - end to end: a real `partnerwise consult` on a pseudo-terminal, from sending the answer to the
   next question's prompt appearing (needs pexpect, part of the test extras).
 
@@ -19,7 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from partnerwise.engine import consult as cs
+from partnerwise import api
+from partnerwise.consult import answers, interview, session
+from partnerwise.facts import walker
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -28,32 +30,17 @@ TARGET_MS = 50.0
 
 def answer_for(data: dict, key: str, instances: list[str]) -> str:
     """The answer an example's fact file gives to a question as the session shows it."""
-
-    def one(k: str) -> str:
-        value = cs.get_value(data, k)
-        if value is None:
-            return "unknown"
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        if isinstance(value, list):
-            if value and isinstance(value[0], dict):
-                return "; ".join(item["name"] for item in value)
-            return ", ".join(value) if value else "none"
-        return str(value)
-
-    if "[]" in key:
-        rest = key.split("[].", 1)[1]
-        return "; ".join(one(f"{inst}.{rest}") for inst in instances)
-    return one(key)
+    rest = key.split("[].", 1)[1] if "[]" in key else None
+    return answers.typed_answer(data, [f"{inst}.{rest}" for inst in instances] if rest else [key])
 
 
 def in_process(assessor, path: Path) -> tuple[int, list[float]]:
-    data = cs.load_data(path)
-    c = cs.Consultation(assessor, {})
+    data = session.load_data(path)
+    c = interview.Consultation(assessor, {})
     times: list[float] = []
     q = c.next_question()
     while q is not None:
-        text = answer_for(data, q.key, q.instances)
+        text = answers.typed_answer(data, q.instances if q.group else [q.key])
         t0 = time.perf_counter()
         if text == "unknown":
             c.close(q)
@@ -72,7 +59,7 @@ def end_to_end(path: Path, extra: list[str]) -> tuple[list[float], float, int]:
 
     question = re.compile(r"Q\d+ (\S+)\r?\n")
     instance = re.compile(r"^\s+((?:partners|funders)\[\d+\])  ", re.M)
-    data = cs.load_data(path)
+    data = session.load_data(path)
     binary = Path(sys.executable).parent / "partnerwise"
     times: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,15 +90,15 @@ def main() -> int:
     parser.add_argument("--no-builtin", action="store_true", help="only the --rules folders")
     parser.add_argument("--no-pty", action="store_true", help="skip the end-to-end measurement")
     args = parser.parse_args()
-    assessor = cs.load_assessor([Path(r) for r in args.rules], builtin=not args.no_builtin)
+    assessor = api.assessor([Path(r) for r in args.rules], builtin=not args.no_builtin)
     extra = (["--no-builtin"] if args.no_builtin else []) + [x for r in args.rules for x in ("--rules", r)]
-    fields = cs.model_field_count()
+    fields = walker.answerable_count()
     print(f"{len(assessor.rulebase.rules)} rules; the fact model has {fields} fields; target {TARGET_MS:g} ms per question")
     print(f"{'example':36} {'asked':>5} {'full':>5} {'proc p50':>9} {'proc max':>9} {'pty p50':>8} {'pty max':>8} {'final':>6}")
     worst = 0.0
     for path in sorted(EXAMPLES.glob("*.yaml")):
         asked, times = in_process(assessor, path)
-        full = cs.questionnaire_length(cs.load_data(path))
+        full = walker.questionnaire_length(session.load_data(path))
         tail = ""
         worst = max(worst, max(times))
         if not args.no_pty:

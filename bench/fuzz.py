@@ -242,8 +242,9 @@ def run_one(data: bytes, suffix: str, folder: Path, assessor, renderers) -> str:
         p = load_partnership(path)
     except FactError as e:
         message = str(e)
-        if "\n" in message or not message.startswith(str(path) + ":"):
-            raise Crash(f"FactError not on one line naming the file: {message!r}")
+        lines = [str(p) for p in e.problems]
+        if not lines or any("\n" in line or not line.startswith(str(path) + ":") for line in lines):
+            raise Crash(f"FactError not one line per problem, each naming the file: {message!r}")
         return "error"
     except RecursionError as e:  # noqa: F841 (named for the report)
         raise Crash("RecursionError while loading\n" + traceback.format_exc())

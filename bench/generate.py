@@ -22,10 +22,11 @@ import random
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union, get_args, get_origin
+from typing import Any, Iterator, Optional
 
 import orjson
 
+from partnerwise.facts.walker import unwrap
 from partnerwise.facts.model import (
     AgreementCoverage,
     Context,
@@ -75,25 +76,13 @@ def _pick(rng: random.Random, table: list[tuple[Any, float]]) -> Any:
     return rng.choices(values, weights)[0]
 
 
-def _base(annotation) -> Any:
-    """The type inside Optional[...] and Annotated[...]."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Union:
-            annotation = next(a for a in get_args(annotation) if a is not type(None))
-        elif getattr(annotation, "__metadata__", None) is not None:
-            annotation = get_args(annotation)[0]
-        else:
-            return annotation
-
-
 def _flags(rng: random.Random, model, known: float, health: float) -> Optional[dict]:
     """A section of the fact file: each plain field known with probability `known`."""
     out: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         if rng.random() >= known:
             continue
-        base = _base(info.annotation)
+        base = unwrap(info.annotation)
         if base is bool:
             good = rng.random() < health
             out[name] = (not good) if name in BAD_WHEN_TRUE else good

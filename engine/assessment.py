@@ -13,11 +13,11 @@ from typing import Any, Optional
 
 from ..facts.derive import FACTS, flatten, infer_phase
 from ..facts.model import PHASE_ORDER, Partnership
+from ..facts.vocabulary import SEVERITY_RANK
 from . import conditions as cond
 from .rulebase import NEXT_GATE, LoadedRule, RuleBase, finding_ref
 from .runner import Ledger
 
-SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 ANSWER_ITEMS = 7  # "what is wrong" names at most this many problems; the rest follow in the details
 TOP_ACTIONS = 3
 _MISSING = object()

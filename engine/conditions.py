@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Optional, Union
 
 MAX_LENGTH = 2000
@@ -154,8 +155,13 @@ def nnf(node: Node, negate: bool = False) -> Node:
     return And(items) if negate else Or(items)
 
 
+@lru_cache(maxsize=None)
 def dnf(node: Node) -> list[tuple[Leaf, ...]]:
-    """The negation normal form of `node` as a list of conjunctions (each a tuple of leaves)."""
+    """The negation normal form of `node` as a list of conjunctions (each a tuple of leaves).
+
+    Kept per condition (conditions are immutable): loading, compiling and explaining a rule base ask
+    for the same normal forms again and again. Callers must not change the list.
+    """
     node = nnf(node)
 
     def walk(n: Node) -> list[tuple[Leaf, ...]]:

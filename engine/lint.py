@@ -8,6 +8,7 @@ from typing import Optional
 from ..facts.derive import FACTS
 from ..facts.safeyaml import YamlError, load_yaml_file
 from . import conditions as cond
+from .assessor import Assessor
 from .examples import cases, check_case
 from .rulebase import BUILTIN_DIR, RuleBase, RuleError, check, load_sources, parse_rule, rule_files, unread_facts
 
@@ -46,8 +47,6 @@ def _never_true(conjunct: tuple) -> Optional[str]:
 
 def lint(folder: Optional[Path] = None) -> list[str]:
     """All problems in `folder` (or the built-in rules), read against the built-in rule base."""
-    from ..api import Assessor
-
     target = Path(folder) if folder else BUILTIN_DIR
     builtin = folder is None or target.resolve() == BUILTIN_DIR.resolve()
     problems: list[str] = []

@@ -13,17 +13,15 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..facts.derive import FACTS
-from ..facts.model import PHASE_ORDER
+from ..facts.walker import walk
+from ..facts.vocabulary import AREAS, GATES, KINDS, NEXT_GATE, PHASES, RULE_TYPES, SEVERITIES, SEVERITY_POINTS  # noqa: F401
 from . import conditions as cond
+from .rulecache import RuleFileCache
 from ..facts.safeyaml import YamlError, load_yaml_file
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rules"
-SEVERITIES = ["critical", "high", "medium", "low"]
-SEVERITY_POINTS = {"critical": 400, "high": 300, "medium": 200, "low": 100}
 GATE_POINTS = 250  # an unmet entry criterion for the next phase ranks between high and medium findings
-AREAS = ["strategy", "cooperation", "steering", "context", "learning", "process", "phases", "diagnoses"]
-GATES = ["design", "implementation", "further_development", "continuation"]
-NEXT_GATE = dict(zip(PHASE_ORDER, GATES))
+PHASE_ORDER = list(PHASES)
 MAX_RULE_FILES = 5000
 
 
@@ -42,7 +40,7 @@ class SeverityIf(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     when: str = Field(min_length=1, max_length=cond.MAX_LENGTH)
-    severity: Literal["critical", "high", "medium", "low"]
+    severity: Literal[SEVERITIES]
 
 
 # A finding is named in another rule's condition by its id with '_' for '-' (STEER_08 for STEER-08).
@@ -61,12 +59,12 @@ class Rule(BaseModel):
 
     id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", max_length=40)
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)
-    type: Literal["finding", "strength", "derive", "gate", "diagnosis"]
+    type: Literal[RULE_TYPES]
     title: str = Field(min_length=3, max_length=200)
-    area: Literal["strategy", "cooperation", "steering", "context", "learning", "process", "phases", "diagnoses"]
-    kind: Literal["barrier", "success_factor"]
-    severity: Optional[Literal["critical", "high", "medium", "low"]] = None
-    phases: Optional[list[Literal["initiation", "design", "implementation", "further_development"]]] = Field(
+    area: Literal[AREAS]
+    kind: Literal[KINDS]
+    severity: Optional[Literal[SEVERITIES]] = None
+    phases: Optional[list[Literal[PHASES]]] = Field(
         None, min_length=1
     )
     when: str = Field(min_length=1, max_length=cond.MAX_LENGTH)
@@ -74,7 +72,7 @@ class Rule(BaseModel):
     severity_if: Optional[list[SeverityIf]] = Field(None, min_length=1, max_length=8)
     gathers: Optional[list[str]] = Field(None, min_length=1, max_length=100)
     derives: Optional[str] = Field(None, pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
-    gate: Optional[Literal["design", "implementation", "further_development", "continuation"]] = None
+    gate: Optional[Literal[GATES]] = None
     message: Optional[str] = Field(None, max_length=600)
     rationale: str = Field(min_length=10, max_length=3000)
     actions: list[str] = Field(default_factory=list)
@@ -129,6 +127,10 @@ class RuleBase:
     sources: dict[str, Source]
     documents: dict[str, dict]
     weights: Weights = field(default_factory=Weights)
+
+    def __getstate__(self) -> dict:
+        # A worker process compiles its own engine; the compiled one of this process does not travel.
+        return {k: v for k, v in self.__dict__.items() if k != "_assessor"}
 
     def __post_init__(self):
         self.by_id = {r.id: r for r in self.rules}
@@ -260,8 +262,8 @@ def rule_files(folder: Path) -> list[Path]:
     return files
 
 
-def load_sources(path: Path) -> tuple[dict[str, Source], dict[str, dict]]:
-    data = load_yaml_file(path)
+def load_sources(path: Path, cache: Optional[RuleFileCache] = None) -> tuple[dict[str, Source], dict[str, dict]]:
+    data = cache.data(path, load_yaml_file) if cache is not None else load_yaml_file(path)
     if not isinstance(data, dict) or not isinstance(data.get("items"), dict):
         raise RuleError(f"{path}: expected a mapping with 'items' (INVENTORY ID -> title, source)")
     out = {}
@@ -301,11 +303,11 @@ def load_weights(path: Path) -> Weights:
     return Weights(severity={str(k): v for k, v in sev.items()}, priority={str(k): v for k, v in pri.items()})
 
 
-def read_folder(folder: Path, builtin: bool) -> list[LoadedRule]:
+def read_folder(folder: Path, builtin: bool, cache: Optional[RuleFileCache] = None) -> list[LoadedRule]:
     rules = []
     for path in rule_files(folder):
         try:
-            data = load_yaml_file(path)
+            data = cache.data(path, load_yaml_file) if cache is not None else load_yaml_file(path)
         except YamlError as e:
             raise RuleError(str(e)) from None
         rules.append(parse_rule(data, str(path if not builtin else path.relative_to(folder.parent)), builtin))
@@ -406,44 +408,18 @@ def unread_facts(rb: RuleBase) -> list[str]:
     return out
 
 
-def list_fields(model: type = None, prefix: str = "") -> list[str]:
-    """The answerable fields inside lists of the fact model, as templates (`partners[].sector`)."""
-    from ..facts.model import Partnership
+def list_fields() -> list[str]:
+    """The answerable fields inside lists of the fact model, as templates (`partners[].sector`).
 
-    model = model or Partnership
-    out = []
-    for name, info in model.model_fields.items():
-        args = [a for a in _flat_args(info.annotation)]
-        item = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        is_list = any(getattr(a, "__origin__", None) is list for a in args)
-        path = f"{prefix}{name}"
-        if is_list and item is not None:
-            if item.__name__ != "Concern":
-                out += [f"{path}[].{f}" for f in _leaf_fields(item)]
-        elif is_list:
-            out.append(path)
-        elif item is not None:
-            out += list_fields(item, path + ".")
-    return out
-
-
-def _flat_args(annotation) -> list:
-    from typing import get_args
-
-    out, stack = [], [annotation]
-    while stack:
-        a = stack.pop()
-        out.append(a)
-        stack.extend(get_args(a))
-    return out
-
-
-def _leaf_fields(model: type, prefix: str = "") -> list[str]:
-    out = []
-    for name, info in model.model_fields.items():
-        sub = next((a for a in _flat_args(info.annotation) if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        out += _leaf_fields(sub, f"{prefix}{name}.") if sub is not None else [f"{prefix}{name}"]
-    return out
+    Lists of values (roles, contributions) count as one field; the fields of concerns raised do not.
+    """
+    fields = list(walk())
+    concerns = [f.template + "[]." for f in fields if f.kind == "items" and f.model.__name__ == "Concern"]
+    return [
+        f.template for f in fields
+        if f.is_value and f.kind != "items" and (f.in_list or f.kind in ("choices", "texts"))
+        and not f.template.startswith(tuple(concerns))
+    ]
 
 
 def _type_problems(leaf: cond.Leaf, spec) -> list[str]:
@@ -501,20 +477,32 @@ def _cycles(rb: RuleBase, derived: dict[str, LoadedRule]) -> list[str]:
 def load_rulebase(
     extra_dirs=(), weights_path: Optional[Path] = None, builtin: bool = True, sources_path: Optional[Path] = None
 ) -> RuleBase:
-    """The built-in rules, plus each extra folder's rules (a rule with a built-in id replaces it)."""
+    """The built-in rules, plus each extra folder's rules (a rule with a built-in id replaces it).
+
+    Rule files already parsed once are taken from the per-user cache (engine/rulecache.py).
+    """
+    cache = RuleFileCache()
     try:
-        sources, documents = load_sources(sources_path or BUILTIN_DIR / "sources.yaml")
+        rb = _load_rulebase(cache, extra_dirs, weights_path, builtin, sources_path)
+    finally:
+        cache.save()
+    return rb
+
+
+def _load_rulebase(cache, extra_dirs, weights_path, builtin, sources_path) -> RuleBase:
+    try:
+        sources, documents = load_sources(sources_path or BUILTIN_DIR / "sources.yaml", cache)
     except YamlError as e:
         raise RuleError(str(e)) from None
     rules: dict[str, LoadedRule] = {}
     if builtin:
-        for r in read_folder(BUILTIN_DIR, builtin=True):
+        for r in read_folder(BUILTIN_DIR, builtin=True, cache=cache):
             if r.id in rules:
                 raise RuleError(f"{r.path}: rule {r.id}: duplicate id, also in {rules[r.id].path}")
             rules[r.id] = r
     for folder in extra_dirs:
         seen: dict[str, str] = {}
-        for r in read_folder(Path(folder), builtin=False):
+        for r in read_folder(Path(folder), builtin=False, cache=cache):
             if r.id in seen:
                 raise RuleError(f"{r.path}: rule {r.id}: duplicate id, also in {seen[r.id]}")
             seen[r.id] = r.path

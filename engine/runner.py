@@ -51,6 +51,19 @@ def _dumps(obj: Any) -> str:
     return orjson.dumps(obj).decode()
 
 
+class Ruleset:
+    """A compiled ruleset in the C engine, by its handle; freed by `close` (it is never freed otherwise)."""
+
+    def __init__(self, handle: int):
+        self.handle: Optional[int] = handle
+
+    def close(self) -> None:
+        with _lock:
+            if self.handle is not None:
+                dre.delete_ruleset(self.handle)
+                self.handle = None
+
+
 class Engine:
     """One compiled ruleset in this process; `run` evaluates a batch of partnerships in one session."""
 
@@ -63,9 +76,16 @@ class Engine:
         self._sessions = itertools.count(1)
         self._facts = itertools.count(1)
         try:
-            self._handle = dre.create_ruleset(self._name, _dumps(self.compiled.definition))
+            self.ruleset = Ruleset(dre.create_ruleset(self._name, _dumps(self.compiled.definition)))
         except Exception as e:  # the C layer raises plain exceptions for definitions it rejects
             raise EngineError(f"the engine rejected the compiled rule base: {e}") from None
+
+    @property
+    def _handle(self) -> Optional[int]:
+        return self.ruleset.handle
+
+    def close(self) -> None:
+        self.ruleset.close()
 
     def _facts_of(self, sid: str, flat: dict[str, Any]) -> list[dict[str, Any]]:
         """The section facts of one partnership: the core fact always, the others when they hold a value.

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable, Optional, Union, get_args, get_origin
+from typing import Any, Callable, Optional
 
 from pydantic import BaseModel
 
 from .model import PHASE_ORDER, Partner, Partnership, Setback, years_of
+from .vocabulary import SECTORS
+from .walker import walk
 
 RATING_DIMENSIONS = ("trust", "fairness", "role_clarity", "communication")
 
@@ -33,54 +35,16 @@ class FactSpec:
     maximum: Optional[float] = None
 
 
-def _unwrap(annotation):
-    """Strip Optional[...] and Annotated[...] to reach the underlying type."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Union:
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            annotation = args[0]
-        elif origin is not None and getattr(annotation, "__metadata__", None) is not None:
-            annotation = get_args(annotation)[0]
-        else:
-            return annotation
+# The fact model's kinds of value as the rule base reads them (lists are read through computed facts).
+_FACT_TYPE = {"bool": "bool", "integer": "number", "number": "number", "choice": "choice", "date": "text", "text": "text"}
 
 
-def _bounds(info) -> tuple[Optional[float], Optional[float]]:
-    lo = hi = None
-    for meta in getattr(info, "metadata", []) or []:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
-    ann = info.annotation
-    # Bounds may sit inside Optional[Annotated[...]]
-    for arg in get_args(ann):
-        for meta in getattr(arg, "__metadata__", ()) or ():
-            for m in getattr(meta, "metadata", [meta]):
-                lo = getattr(m, "ge", lo)
-                hi = getattr(m, "le", hi)
-    return lo, hi
-
-
-def _input_specs(model: type[BaseModel], prefix: str = "") -> list[FactSpec]:
-    specs: list[FactSpec] = []
-    for name, info in model.model_fields.items():
-        path = f"{prefix}{name}"
-        base = _unwrap(info.annotation)
-        question = info.description or ""
-        if isinstance(base, type) and issubclass(base, BaseModel):
-            specs.extend(_input_specs(base, path + "."))
-        elif get_origin(base) is list:
-            continue  # lists (partners, funders, roles) are read through computed facts
-        elif isinstance(base, type) and issubclass(base, Enum):
-            specs.append(FactSpec(path, "choice", question, tuple(m.value for m in base)))
-        elif base is bool:
-            specs.append(FactSpec(path, "bool", question))
-        elif base in (int, float):
-            lo, hi = _bounds(info)
-            specs.append(FactSpec(path, "number", question, minimum=lo, maximum=hi))
-        else:
-            specs.append(FactSpec(path, "text", question))
-    return specs
+def _input_specs() -> list[FactSpec]:
+    return [
+        FactSpec(f.template, _FACT_TYPE[f.kind], f.question, f.choices, minimum=f.minimum, maximum=f.maximum)
+        for f in walk()
+        if not f.in_list and f.kind in _FACT_TYPE
+    ]
 
 
 def _partner_question(fieldname: str) -> str:
@@ -101,7 +65,7 @@ _COMPUTED: list[FactSpec] = [
     ),
     FactSpec("partners.names", "names", "Who are the partners?", computed=True, asks=("partners",)),
 ]
-for _sector in ("business", "government", "civil_society", "community", "donor", "academic", "multilateral"):
+for _sector in SECTORS:
     _COMPUTED.append(
         FactSpec(
             f"partners.has_{_sector}", "bool", "Which sector does each partner come from?",
@@ -284,7 +248,7 @@ _COMPUTED += [
 
 
 def _build_catalogue() -> dict[str, FactSpec]:
-    catalogue = {s.name: s for s in _input_specs(Partnership)}
+    catalogue = {s.name: s for s in _input_specs()}
     for spec in _COMPUTED:
         catalogue[spec.name] = spec
     return dict(sorted(catalogue.items()))
@@ -357,7 +321,7 @@ def _partners(p: Partnership, out: dict[str, Any]) -> None:
     known = {s for s in sectors if s is not None}
     if all(s is not None for s in sectors):
         out["partners.sector_count"] = len(known)
-    for sector in ("business", "government", "civil_society", "community", "donor", "academic", "multilateral"):
+    for sector in SECTORS:
         _set(out, f"partners.has_{sector}", _tri_any([None if s is None else s == sector for s in sectors]))
     core = [x.core_group for x in partners]
     if all(c is not None for c in core):

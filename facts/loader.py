@@ -5,61 +5,25 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from enum import Enum
 from pathlib import Path
-from typing import Any, Optional, Union, get_args
+from typing import Any, Optional, Union
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from .model import Partnership
+from .walker import field_at, model_at, template_of_loc
+from .problems import FactError, Problem  # noqa: F401  (FactError is part of this module's face)
 from .safeyaml import MAX_DEPTH, YamlError, check_data, line_of, parse_yaml, read_text
 
 JSON_LINES_LIMIT = 256 * 1024  # JSON larger than this is reported without line numbers
 
 
-class FactError(ValueError):
-    """A fact file or record that is not a valid partnership; one line naming file, place, field, problem."""
-
-
-def _model_at(loc: tuple) -> Optional[type[BaseModel]]:
-    """The pydantic model that holds the last key of `loc`, for suggesting valid keys."""
-    model: Any = Partnership
-    for key in loc[:-1]:
-        if isinstance(key, int):
-            continue
-        field = model.model_fields.get(key) if isinstance(model, type) and issubclass(model, BaseModel) else None
-        if field is None:
-            return None
-        model = _inner_model(field.annotation)
-        if model is None:
-            return None
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _inner_model(annotation) -> Optional[type]:
-    stack = [annotation]
-    while stack:
-        a = stack.pop()
-        if isinstance(a, type) and issubclass(a, BaseModel):
-            return a
-        stack.extend(get_args(a))
-    return None
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # the pattern of a partnership id (facts/model.py)
 
 
 def _enum_at(loc: tuple) -> Optional[list[str]]:
-    model = _model_at(loc)
-    if model is None or isinstance(loc[-1], int):
-        return None
-    field = model.model_fields.get(loc[-1])
-    if field is None:
-        return None
-    stack = [field.annotation]
-    while stack:
-        a = stack.pop()
-        if isinstance(a, type) and issubclass(a, Enum):
-            return [m.value for m in a]
-        stack.extend(get_args(a))
-    return None
+    f = field_at(template_of_loc(loc))
+    return list(f.choices) if f is not None and f.choices else None
 
 
 def field_path(loc: tuple) -> str:
@@ -76,56 +40,91 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def describe_error(err: dict) -> str:
-    """One pydantic error as 'field: found X, expected Y'."""
+# What pydantic's error types mean for a person writing a fact file (found X, expected ...).
+_EXPECTED = {
+    "bool_parsing": "true or false", "bool_type": "true or false",
+    "int_parsing": "a whole number", "int_type": "a whole number", "int_from_float": "a whole number",
+    "float_parsing": "a number", "float_type": "a number", "finite_number": "a finite number",
+    "date_parsing": "a date as YYYY-MM-DD", "date_type": "a date as YYYY-MM-DD",
+    "date_from_datetime_parsing": "a date as YYYY-MM-DD", "date_from_datetime_inexact": "a date as YYYY-MM-DD",
+    "model_type": "a mapping of fields", "model_attributes_type": "a mapping of fields", "dict_type": "a mapping of fields",
+    "list_type": "a valid list", "string_type": "a valid string",
+}
+ID_PATTERN_WORDS = "letters, digits, '.', '-' and '_', starting with a letter or digit"
+
+
+def _expected(err: dict) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in _EXPECTED:
+        return _EXPECTED[kind]
+    if kind == "string_pattern_mismatch":
+        return ID_PATTERN_WORDS if ctx.get("pattern") == ID_PATTERN else "text in the documented form"
+    if kind == "string_too_short":
+        return f"at least {ctx.get('min_length')} character" + ("" if ctx.get("min_length") == 1 else "s")
+    if kind == "string_too_long":
+        return f"at most {ctx.get('max_length')} characters"
+    if kind in ("less_than_equal", "less_than", "greater_than_equal", "greater_than"):
+        word = {"less_than_equal": "at most", "less_than": "less than", "greater_than_equal": "at least",
+                "greater_than": "more than"}[kind]
+        limit = next(iter(ctx.values()), "")
+        return f"{word} {limit}"
+    return re.sub(r"^Input should (be )?", "", err["msg"])
+
+
+def describe(err: dict) -> tuple[str, str]:
+    """One pydantic error as (field, reason), the reason as 'found X, expected Y' where it can be."""
     loc = tuple(err["loc"])
     kind = err["type"]
+    field = field_path(loc)
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        model = _model_at(loc)
+        model = model_at(loc)
         options = list(model.model_fields) if model else []
         close = difflib.get_close_matches(key, options, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else (f"; expected one of {', '.join(options)}" if options else "")
-        return f"{field_path(loc)}: unknown key {key!r}{hint}"
+        return field, f"unknown key {key!r}{hint}"
     if kind == "missing":
-        return f"{field_path(loc)}: is missing; expected a value"
+        return field, "is missing; expected a value"
     if kind == "enum":
         choices = _enum_at(loc) or []
         found = err.get("input")
         close = difflib.get_close_matches(str(found), choices, n=1, cutoff=0.6) if choices else []
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{field_path(loc)}: found {_short(found)}, expected one of {', '.join(choices)}{hint}"
+        return field, f"found {_short(found)}, expected one of {', '.join(choices)}{hint}"
     msg = err["msg"]
     if msg.startswith("Value error, "):
-        return f"{field_path(loc)}: {msg[len('Value error, '):]}"
-    expected = re.sub(r"^Input should (be )?", "", msg)
-    expected = (
-        expected.replace("a valid boolean, unable to interpret input", "true or false")
-        .replace("a valid boolean", "true or false")
-        .replace("a valid number, unable to parse string as a number", "a number")
-        .replace("less than or equal to", "at most")
-        .replace("greater than or equal to", "at least")
-    )
+        return field, msg[len("Value error, "):]
     if "input" in err:
-        return f"{field_path(loc)}: found {_short(err['input'])}, expected {expected}"
-    return f"{field_path(loc)}: {msg}"
+        return field, f"found {_short(err['input'])}, expected {_expected(err)}"
+    return field, _expected(err)
+
+
+def describe_error(err: dict) -> str:
+    """One pydantic error as 'field: found X, expected Y'."""
+    field, reason = describe(err)
+    return f"{field}: {reason}"
+
+
+def problems_of(e: ValidationError, label: str, node=None) -> list[Problem]:
+    """Every problem of a validation error, in line order (those without a line keep their order, first)."""
+    out = []
+    for err in e.errors():
+        field, reason = describe(err)
+        out.append(Problem(label, reason, line_of(node, tuple(err["loc"])), field))
+    return sorted(out, key=lambda p: p.line or 0)
 
 
 def validate_partnership(data: Any, label: str, node=None) -> Partnership:
-    """Validate plain data as a partnership; FactError with file, line and field on any problem."""
+    """Validate plain data as a partnership; FactError with every problem's file, line and field."""
     if not isinstance(data, dict):
         found = "nothing" if data is None else f"a {type(data).__name__}"
-        raise FactError(f"{label}: found {found}, expected a mapping of facts about one partnership")
+        raise FactError.at(label, f"found {found}, expected a mapping of facts about one partnership")
     try:
         return Partnership.model_validate(data)
     except ValidationError as e:
-        err = e.errors()[0]
-        line = line_of(node, tuple(err["loc"]))
-        where = f"line {line}: " if line else ""
-        more = f" (and {e.error_count() - 1} more problems)" if e.error_count() > 1 else ""
-        raise FactError(f"{label}: {where}{describe_error(err)}{more}") from None
+        raise FactError(problems_of(e, label, node)) from None
     except RecursionError:
-        raise FactError(f"{label}: nested too deeply") from None
+        raise FactError.at(label, "nested too deeply") from None
 
 
 def parse_document(text: str, label: str, fmt: str) -> tuple[Any, Any]:
@@ -134,16 +133,16 @@ def parse_document(text: str, label: str, fmt: str) -> tuple[Any, Any]:
         try:
             data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as e:
-            raise FactError(f"{label}: line {e.lineno}: not valid JSON ({e.msg})") from None
+            raise FactError.at(label, f"not valid JSON ({e.msg})", line=e.lineno) from None
         except ValueError as e:
             reason = "a number of more than 4300 digits; expected plain data" if "digits" in str(e) else str(e)
-            raise FactError(f"{label}: {reason}") from None
+            raise FactError.at(label, reason) from None
         except RecursionError:
-            raise FactError(f"{label}: nested deeper than {MAX_DEPTH} levels") from None
+            raise FactError.at(label, f"nested deeper than {MAX_DEPTH} levels") from None
         try:
             check_data(data, label)
         except YamlError as e:
-            raise FactError(str(e)) from None
+            raise FactError(e.problems) from None
         if len(text) > JSON_LINES_LIMIT:
             return data, None  # reading JSON again as YAML, only for line numbers, is slow on big files
         try:
@@ -154,7 +153,7 @@ def parse_document(text: str, label: str, fmt: str) -> tuple[Any, Any]:
     try:
         return parse_yaml(text, label)
     except YamlError as e:
-        raise FactError(str(e)) from None
+        raise FactError(e.problems) from None
 
 
 def _unique_keys(pairs: list) -> dict:
@@ -176,7 +175,12 @@ def file_format(path: Path) -> str:
         return "json"
     if suffix in (".yaml", ".yml"):
         return "yaml"
-    raise FactError(f"{path}: unknown file type {suffix or '(none)'!r}; expected .yaml, .yml or .json")
+    if path.is_dir():
+        raise FactError.at(
+            str(path), "is a folder; expected a fact file (.yaml, .yml or .json); to assess every file in it, "
+            f"use 'partnerwise audit {path}'"
+        )
+    raise FactError.at(str(path), f"unknown file type {suffix or '(none)'!r}; expected .yaml, .yml or .json")
 
 
 def load_partnership(path: Union[str, Path]) -> Partnership:
@@ -187,8 +191,8 @@ def load_partnership(path: Union[str, Path]) -> Partnership:
     try:
         text = read_text(path)
     except YamlError as e:
-        raise FactError(str(e)) from None
+        raise FactError(e.problems) from None
     if not text.strip():
-        raise FactError(f"{label}: the file is empty; expected the facts of one partnership")
+        raise FactError.at(label, "the file is empty; expected the facts of one partnership")
     data, node = parse_document(text, label, fmt)
     return validate_partnership(data, label, node)

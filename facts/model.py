@@ -14,41 +14,17 @@ from typing import Annotated, Optional, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from .vocabulary import IMPACT_AREAS, PHASES, SECTORS
+
 Flag = Optional[bool]
 
 
-class Phase(str, Enum):
-    initiation = "initiation"
-    design = "design"
-    implementation = "implementation"
-    further_development = "further_development"
-
-
-PHASE_ORDER = [p.value for p in Phase]
+# The vocabulary's lists, as the enums the fact model validates against (facts/vocabulary.py).
+Phase = Enum("Phase", {p: p for p in PHASES}, type=str)
+PHASE_ORDER = list(PHASES)
 SHARE_TOTAL_LIMIT = 100.5
-
-
-class Sector(str, Enum):
-    business = "business"
-    government = "government"
-    civil_society = "civil_society"
-    donor = "donor"
-    multilateral = "multilateral"
-    academic = "academic"
-    community = "community"
-
-
-class ImpactArea(str, Enum):
-    food_security = "food_security"
-    environment = "environment"
-    health = "health"
-    anti_corruption = "anti_corruption"
-    human_rights = "human_rights"
-    education = "education"
-    water_sanitation = "water_sanitation"
-    energy = "energy"
-    economic_development = "economic_development"
-    other = "other"
+Sector = Enum("Sector", {s: s for s in SECTORS}, type=str)
+ImpactArea = Enum("ImpactArea", {a: a for a in IMPACT_AREAS}, type=str)
 
 
 class FundingKind(str, Enum):

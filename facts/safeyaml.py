@@ -17,8 +17,7 @@ MAX_SCALAR_CHARS = 100_000
 MAX_VALUES = 200_000  # values in one document, counting each alias as the values it stands for
 
 
-class YamlError(ValueError):
-    """A file that cannot be read as data; the message names the file and, where known, the line."""
+from .problems import YamlError  # noqa: E402  (re-exported: readers of YAML catch it from here)
 
 
 class _Loader(yaml.SafeLoader):
@@ -35,15 +34,15 @@ class _Loader(yaml.SafeLoader):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 mark = self.peek_event().start_mark
-                raise YamlError(
-                    f"{self._label}: line {mark.line + 1}: more than {MAX_ALIASES} YAML aliases; "
-                    "expected plain data (alias expansion is limited)"
+                raise YamlError.at(
+                    self._label, f"more than {MAX_ALIASES} YAML aliases; expected plain data (alias expansion is limited)",
+                    line=mark.line + 1,
                 )
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
                 mark = self.peek_event().start_mark
-                raise YamlError(f"{self._label}: line {mark.line + 1}: nested deeper than {MAX_DEPTH} levels")
+                raise YamlError.at(self._label, f"nested deeper than {MAX_DEPTH} levels", line=mark.line + 1)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -60,9 +59,8 @@ class _Loader(yaml.SafeLoader):
             if isinstance(node, yaml.ScalarNode):
                 what = "the value " + repr(node.value if len(node.value) <= 40 else node.value[:37] + "...")
             reason = "more than 4300 digits" if "digits" in str(e) else str(e).strip("'\"")
-            raise YamlError(
-                f"{self._label}: line {node.start_mark.line + 1}: {what} cannot be read ({reason}); "
-                "expected plain data"
+            raise YamlError.at(
+                self._label, f"{what} cannot be read ({reason}); expected plain data", line=node.start_mark.line + 1
             ) from None
 
     def construct_mapping(self, node, deep=False):
@@ -73,18 +71,17 @@ class _Loader(yaml.SafeLoader):
             lines: dict = {}
             for tag, value, line in keys:
                 if (tag, value) in lines:
-                    raise YamlError(
-                        f"{self._label}: line {line}: key {value!r} appears twice in one mapping (also on line "
-                        f"{lines[(tag, value)]}); expected each key once"
+                    raise YamlError.at(
+                        self._label,
+                        f"key {value!r} appears twice in one mapping (also on line {lines[(tag, value)]}); expected each key once",
+                        line=line,
                     )
                 lines[(tag, value)] = line
         return super().construct_mapping(node, deep)
 
 
 def _reject_tags(loader, suffix, node):
-    raise YamlError(
-        f"{loader._label}: line {node.start_mark.line + 1}: YAML tag {node.tag!r} is not allowed; expected plain data"
-    )
+    raise YamlError.at(loader._label, f"YAML tag {node.tag!r} is not allowed; expected plain data", line=node.start_mark.line + 1)
 
 
 _Loader.add_multi_constructor("!", _reject_tags)
@@ -118,27 +115,25 @@ def _check_scalars(node: yaml.Node, label: str) -> None:
             kids = _children(n)
             size[key] = 1 + sum(size[id(k)] for k in kids)
             height[key] = 1 + max((height[id(k)] for k in kids), default=0)
-            where = f"{label}: line {n.start_mark.line + 1}: "
+            line = n.start_mark.line + 1
             if size[key] > MAX_VALUES:
-                raise YamlError(
-                    f"{where}more than {MAX_VALUES} values (each YAML alias counted as what it stands for); "
-                    "expected plain data"
+                raise YamlError.at(
+                    label, f"more than {MAX_VALUES} values (each YAML alias counted as what it stands for); expected plain data",
+                    line=line,
                 )
             if height[key] > MAX_DEPTH:
-                raise YamlError(f"{where}nested deeper than {MAX_DEPTH} levels (with YAML aliases expanded)")
+                raise YamlError.at(label, f"nested deeper than {MAX_DEPTH} levels (with YAML aliases expanded)", line=line)
             continue
         if key in size:
             continue
         if key in entered:
-            raise YamlError(
-                f"{label}: line {n.start_mark.line + 1}: a YAML alias refers to a collection that contains it; "
-                "expected plain data"
+            raise YamlError.at(
+                label, "a YAML alias refers to a collection that contains it; expected plain data", line=n.start_mark.line + 1
             )
         if isinstance(n, yaml.ScalarNode):
             if len(n.value) > MAX_SCALAR_CHARS:
-                raise YamlError(
-                    f"{label}: line {n.start_mark.line + 1}: a value of {len(n.value)} characters; "
-                    f"expected at most {MAX_SCALAR_CHARS}"
+                raise YamlError.at(
+                    label, f"a value of {len(n.value)} characters; expected at most {MAX_SCALAR_CHARS}", line=n.start_mark.line + 1
                 )
             size[key], height[key] = 1, 1
             continue
@@ -155,13 +150,13 @@ def check_data(data: Any, label: str) -> None:
         x, depth = stack.pop()
         count += 1
         if depth > MAX_DEPTH:
-            raise YamlError(f"{label}: nested deeper than {MAX_DEPTH} levels")
+            raise YamlError.at(label, f"nested deeper than {MAX_DEPTH} levels")
         if count > MAX_VALUES:
-            raise YamlError(f"{label}: more than {MAX_VALUES} values; expected plain data")
+            raise YamlError.at(label, f"more than {MAX_VALUES} values; expected plain data")
         if isinstance(x, float) and not math.isfinite(x):
-            raise YamlError(f"{label}: contains the number {x}; expected finite numbers")
+            raise YamlError.at(label, f"contains the number {x}; expected finite numbers")
         if isinstance(x, str) and len(x) > MAX_SCALAR_CHARS:
-            raise YamlError(f"{label}: a value of {len(x)} characters; expected at most {MAX_SCALAR_CHARS}")
+            raise YamlError.at(label, f"a value of {len(x)} characters; expected at most {MAX_SCALAR_CHARS}")
         if isinstance(x, dict):
             stack.extend((v, depth + 1) for kv in x.items() for v in kv)
         elif isinstance(x, list):
@@ -174,20 +169,20 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise YamlError(f"{label}: no such file") from None
+        raise YamlError.at(label, "no such file") from None
     except OSError as e:
-        raise YamlError(f"{label}: cannot be read ({e.strerror or e})") from None
+        raise YamlError.at(label, f"cannot be read ({e.strerror or e})") from None
     if stat.S_ISDIR(st.st_mode):
-        raise YamlError(f"{label}: is a folder; expected a file")
+        raise YamlError.at(label, "is a folder; expected a file")
     if not stat.S_ISREG(st.st_mode):
-        raise YamlError(f"{label}: is not a regular file; expected a YAML or JSON file")
+        raise YamlError.at(label, "is not a regular file; expected a YAML or JSON file")
     if st.st_size > max_bytes:
-        raise YamlError(f"{label}: is {st.st_size} bytes; expected at most {max_bytes} bytes")
+        raise YamlError.at(label, f"is {st.st_size} bytes; expected at most {max_bytes} bytes")
     try:
         with open(path, "rb") as f:
             raw = f.read(max_bytes + 1)
     except OSError as e:
-        raise YamlError(f"{label}: cannot be read ({e.strerror or e})") from None
+        raise YamlError.at(label, f"cannot be read ({e.strerror or e})") from None
     return decode(raw, label)
 
 
@@ -195,14 +190,14 @@ def decode(raw: bytes, label: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise YamlError(f"{label}: is encoded in UTF-16; expected UTF-8")
+        raise YamlError.at(label, "is encoded in UTF-16; expected UTF-8")
     if b"\x00" in raw:
-        raise YamlError(f"{label}: contains NUL bytes; expected a UTF-8 text file")
+        raise YamlError.at(label, "contains NUL bytes; expected a UTF-8 text file")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise YamlError(f"{label}: line {line}: bytes that are not UTF-8; expected a UTF-8 text file") from None
+        raise YamlError.at(label, "bytes that are not UTF-8; expected a UTF-8 text file", line=line) from None
 
 
 def parse_yaml(text: str, label: str) -> tuple[Any, Optional[yaml.Node]]:
@@ -211,9 +206,8 @@ def parse_yaml(text: str, label: str) -> tuple[Any, Optional[yaml.Node]]:
         loader = _Loader(text, label)
     except yaml.reader.ReaderError as e:  # raised at once for a control character anywhere in the text
         line = text.count("\n", 0, e.position) + 1 if isinstance(e.position, int) else None
-        where = f"line {line}: " if line else ""
-        raise YamlError(
-            f"{label}: {where}the character {e.character:#06x} is not allowed in YAML; expected printable text"
+        raise YamlError.at(
+            label, f"the character {e.character:#06x} is not allowed in YAML; expected printable text", line=line
         ) from None
     try:
         node = loader.get_single_node()
@@ -224,17 +218,21 @@ def parse_yaml(text: str, label: str) -> tuple[Any, Optional[yaml.Node]]:
     except YamlError:
         raise
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise YamlError(f"{label}: {where}not valid YAML ({e.problem or e.context})") from None
+        raise YamlError.at(label, f"not valid YAML ({e.problem or e.context})", line=mark_line(e)) from None
     except yaml.YAMLError as e:
-        raise YamlError(f"{label}: not valid YAML ({e})") from None
+        raise YamlError.at(label, f"not valid YAML ({e})") from None
     except RecursionError:
-        raise YamlError(f"{label}: nested too deeply") from None
+        raise YamlError.at(label, "nested too deeply") from None
     finally:
         loader.dispose()
     _check_numbers(data, label)
     return data, node
+
+
+def mark_line(e: yaml.MarkedYAMLError) -> Optional[int]:
+    """The 1-based line a YAML syntax error points at, where it gives one."""
+    mark = e.problem_mark or e.context_mark
+    return mark.line + 1 if mark else None
 
 
 def _check_numbers(data: Any, label: str) -> None:
@@ -242,7 +240,7 @@ def _check_numbers(data: Any, label: str) -> None:
     while stack:
         x = stack.pop()
         if isinstance(x, float) and not math.isfinite(x):
-            raise YamlError(f"{label}: contains the number {x}; expected finite numbers")
+            raise YamlError.at(label, f"contains the number {x}; expected finite numbers")
         if isinstance(x, dict):
             stack.extend(x.values())
         elif isinstance(x, list):

@@ -11,7 +11,8 @@ from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from markupsafe import Markup, escape
 
-SEVERITIES = ["critical", "high", "medium", "low"]
+from ..facts.vocabulary import SEVERITIES
+
 SEVERITY_FILL = {"critical": "#8e1b1b", "high": "#c4471b", "medium": "#d99a16", "low": "#5b7fa6"}
 NEUTRAL_FILL = "#4c6a88"
 TRACK_FILL = "#e9ecef"

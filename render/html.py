@@ -19,15 +19,14 @@ import jinja2
 from markupsafe import Markup
 
 from ..facts.derive import RATING_DIMENSIONS
+from ..audit.results import AuditSummary
 from ..facts.model import PHASE_ORDER
+from ..facts.vocabulary import FACTOR_AREAS, SEVERITIES
 from . import charts
 from .text import MET_LABEL, clean, phase_words, readiness, value_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-AREAS = ["strategy", "cooperation", "steering", "context", "learning", "process"]
-# Rules about skipped phase steps have their own area; it is shown only when something is found there.
-PHASE_AREA = "phases"
-SEVERITIES = charts.SEVERITIES
+AREAS = list(FACTOR_AREAS)  # rules about skipped phase steps (PHASE_AREA) are shown only when something is found
 SEVERITY_WORD = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
 URGENT = ("critical", "high")
 GAPS_SHOWN = 10
@@ -136,7 +135,7 @@ def figures(a, draw: bool = True) -> list[dict]:
         "key": "areas",
         "caption": "Findings by success-factor area, by severity",
         "svg": charts.findings_by_area(counts, areas) if draw else None,
-        "headers": ["area"] + SEVERITIES + ["total"],
+        "headers": ["area", *SEVERITIES, "total"],
         "rows": [[area] + [counts.get(area, {}).get(s, 0) for s in SEVERITIES] + [sum(counts.get(area, {}).values())]
                  for area in areas],
     })
@@ -239,12 +238,6 @@ def render(assessments, rulebase=None, single: bool = True) -> str:
 # --- a portfolio audit ----------------------------------------------------------------------------
 
 
-def _urgency(brief, index: int) -> tuple:
-    counts = Counter(f[2] for f in brief.findings)
-    top = brief.findings[0]
-    return (SEVERITIES.index(top[2]), -top[3], *(-counts[s] for s in SEVERITIES), index)
-
-
 class PortfolioPage:
     """Collects what the audit page needs as results stream past: bounded by the rule base and MAX_SECTIONS."""
 
@@ -260,12 +253,12 @@ class PortfolioPage:
     def add(self, brief) -> None:
         phase = brief.phase or "unknown"
         self.phase_total[phase] += 1
-        areas = {self.rule_area.get(f[0], "other") for f in brief.findings if f[2] in URGENT}
+        areas = {self.rule_area.get(f.rule, "other") for f in brief.findings if f.severity in URGENT}
         for area in areas:
             self.hurting[(area, phase)] += 1
         self.areas_seen |= areas
         if brief.findings:
-            self.ranked.append((_urgency(brief, self.index), brief))
+            self.ranked.append((brief.urgency(self.index), brief))
             if len(self.ranked) >= 4 * self.sections:
                 self._trim()
         self.index += 1
@@ -286,12 +279,12 @@ class PortfolioPage:
                      for area in rows],
         }
 
-    def render(self, summary: dict, errors: list) -> str:
+    def render(self, summary: AuditSummary, errors: list) -> str:
         self._trim()
         taken: set = set()
         ranked = []
         for rank, (_, b) in enumerate(self.ranked, 1):
-            counts = Counter(f[2] for f in b.findings)
+            counts = b.severity_counts()
             ranked.append({
                 "rank": rank,
                 "anchor": _anchor(b.id, taken),
@@ -300,47 +293,27 @@ class PortfolioPage:
                 "phase": b.phase,
                 "impact_area": b.area,
                 "place": clean(f"{b.source} {b.location}".strip()),
-                "worst": b.findings[0][2],
+                "worst": b.top.severity,
                 "by_severity": [counts[s] for s in SEVERITIES],
                 "findings": [
-                    {"rule": rule, "title": clean(title), "severity": sev, "message": clean(message)}
-                    for rule, title, sev, _, message in b.findings
+                    {"rule": f.rule, "title": clean(f.title), "severity": f.severity, "message": clean(f.message)}
+                    for f in b.findings
                 ],
             })
-        worst = summary["by_worst_severity"]
+        worst = summary.by_worst_severity
         return environment().get_template("portfolio.html.j2").render(
             title="Portfolio audit",
             s=summary,
             ranked=ranked,
-            more=max(0, summary["with_findings"] - len(ranked)),
+            more=max(0, summary.with_findings - len(ranked)),
             worst_chart=charts.severity_counts(worst, list(worst)),
-            heat=self.heat_map() if summary["assessed"] else None,
-            common=[{**f, "title": clean(f["title"])} for f in summary["common_findings"][:15]],
+            heat=self.heat_map() if summary.assessed else None,
+            common=[{**f, "title": clean(f["title"])} for f in summary.common_findings[:15]],
             groups=[
-                {"title": "By phase", "kind": "phase", "rows": summary["by_phase"]},
-                {"title": "By impact area", "kind": "impact_area", "rows": summary["by_impact_area"]},
+                {"title": "By phase", "kind": "phase", "rows": summary.by_phase},
+                {"title": "By impact area", "kind": "impact_area", "rows": summary.by_impact_area},
             ],
             errors=[clean(str(p)) for p in errors],
-            errors_total=summary["bad_records"] + summary["failed_records"],
+            errors_total=summary.errors_total,
             **assets(),
         )
-
-
-def open_sink(output: Optional[Path], rulebase=None):
-    """The audit's html sink: the page is written at the end, with the summary."""
-    from ..output import write_output
-    from .portfolio import _Sink
-
-    class HtmlSink(_Sink):
-        def __init__(self) -> None:
-            super().__init__()
-            self.page = PortfolioPage(rulebase)
-
-        def result(self, brief, full) -> None:
-            self.page.add(brief)
-
-        def finish(self, summary: dict) -> None:
-            self._errors_tail()
-            write_output(self.page.render(summary, self.shown), output)
-
-    return HtmlSink()

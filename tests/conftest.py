@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from partnerwise.api import Assessor
+from partnerwise.engine.assessor import Assessor
 from partnerwise.engine.rulebase import load_rulebase
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rule_cache_of_the_suite(tmp_path_factory):
+    """The suite's own rule-file cache (for this process and the commands it starts), not the user's."""
+    folder = tmp_path_factory.mktemp("rule-cache")
+    folder.chmod(0o700)
+    previous = os.environ.get("PARTNERWISE_CACHE_DIR")
+    os.environ["PARTNERWISE_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ["PARTNERWISE_CACHE_DIR"]
+    else:
+        os.environ["PARTNERWISE_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +38,7 @@ def chain_rb():
 
 @pytest.fixture(scope="session")
 def chain(chain_rb):
-    return Assessor(chain_rb)
+    return Assessor.of(chain_rb)
 
 
 @pytest.fixture

@@ -16,10 +16,12 @@ import pytest
 
 from conftest import EXAMPLES, ROOT
 from partnerwise.api import default_assessor
-from partnerwise.engine.portfolio import Audit, Tally
+from partnerwise.audit.readers import Record
+from partnerwise.audit.results import Brief, FindingBrief
+from partnerwise.audit.run import Audit
+from partnerwise.audit.sinks import neutralise
+from partnerwise.audit.tally import Tally
 from partnerwise.facts.loader import load_partnership, validate_partnership
-from partnerwise.facts.portfolio import Record
-from partnerwise.render.portfolio import neutralise
 
 SEVERITIES = ["critical", "high", "medium", "low"]
 
@@ -259,8 +261,8 @@ class _KillOnce:
             self.killed = workers[0].pid
             os.kill(self.killed, signal.SIGKILL)
 
-    def error(self, problem, failed):
-        self.errors.append((problem, failed))
+    def error(self, problems, failed):
+        self.errors.append((problems, failed))
 
     def finish(self, summary):
         self.summary = summary
@@ -269,18 +271,18 @@ class _KillOnce:
 def test_a_killed_worker_loses_no_record(chain_rb):
     records = [{"id": f"k{i:04d}", "name": f"K {i}", "phase": "implementation", "secretariat": {"exists": i % 2 == 0}}
                for i in range(1500)]
-    items = (Record("mem", f"record {i + 1}", "data", r) for i, r in enumerate(records))
+    items = (Record("mem", "data", r, record=i + 1) for i, r in enumerate(records))
     sink = _KillOnce(after=40)
     audit = Audit(chain_rb, jobs=2, full=False, fail_on="none")
     pools = []
     audit.on_pool = pools.append
     summary = audit.run(items, sink)
     assert sink.killed is not None and len(pools) >= 2  # a worker died and the pool was replaced
-    failed = [records[int(p.location.split()[1]) - 1]["id"] for p, was_failed in sink.errors if was_failed]
+    failed = [records[ps[0].record - 1]["id"] for ps, was_failed in sink.errors if was_failed]
     # Every record is either in the results (in input order) or reported as failed, none twice.
     assert sorted(sink.ids + failed) == [r["id"] for r in records]
     assert sink.ids == sorted(sink.ids)
-    assert summary["assessed"] + summary["failed_records"] == len(records) == summary["records_read"]
+    assert summary.assessed + summary.failed_records == len(records) == summary.records_read
 
 
 def test_ctrl_c_stops_cleanly_with_complete_records(tmp_path):
@@ -309,12 +311,36 @@ def test_ctrl_c_stops_cleanly_with_complete_records(tmp_path):
 
 
 def test_tally_keeps_only_the_most_urgent():
-    from partnerwise.engine.portfolio import Brief
-
     tally = Tally(fail_on="high", top=3)
     for i in range(100):
         sev = SEVERITIES[i % 4]
-        tally.add(Brief(f"b{i}", f"B {i}", "design", None, "s", f"line {i}", ((f"R-{i % 4}", "t", sev, 400 - i, "m"),)))
-    s = tally.to_dict()
-    assert [u["id"] for u in s["most_urgent"]] == ["b0", "b4", "b8"]
+        tally.add(Brief(f"b{i}", f"B {i}", "design", None, "s", f"line {i}", (FindingBrief(f"R-{i % 4}", "t", sev, 400 - i, "m"),)))
+    s = tally.summary()
+    assert [u["id"] for u in s.most_urgent] == ["b0", "b4", "b8"]
     assert len(tally.urgent) < 4 * 3
+
+
+def test_a_folder_nested_1200_levels_deep_is_read(cli, tmp_path):
+    folder = tmp_path / "portfolio"
+    deepest = folder
+    deepest.mkdir()
+    for _ in range(1200):  # os.walk recursed once per level and ended in a RecursionError here
+        deepest = deepest / "d"
+        deepest.mkdir()
+    (folder / "top.yaml").write_text("name: Top\n")
+    (deepest / "deep.yaml").write_text("name: Deep\n")
+    (folder / "a").mkdir()
+    (folder / "a" / "middle.json").write_text('{"name": "Middle"}')
+    try:
+        result = cli("audit", folder, "--format", "jsonl", "--jobs", "0", "--fail-on", "none")
+    finally:
+        # Removed from the bottom up here: the test runner's own clean-up recurses, once per level.
+        (deepest / "deep.yaml").unlink()
+        while deepest != folder:
+            deepest.rmdir()
+            deepest = deepest.parent
+    assert result.exit_code == 0, result.stderr
+    results, errors = _jsonl(result.stdout)
+    assert errors == [] and "Traceback" not in result.stderr
+    # A folder's own files first, then its subfolders in name order, as before.
+    assert [r["partnership"]["name"] for r in results] == ["Top", "Middle", "Deep"]

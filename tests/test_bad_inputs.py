@@ -211,7 +211,7 @@ def test_terminal_and_markdown_show_hostile_text_inert(cli, tmp_path):
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path):
-    from partnerwise.render.portfolio import neutralise
+    from partnerwise.audit.sinks import neutralise
 
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert neutralise(text) == "'" + text
@@ -245,11 +245,11 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, mon
 
     monkeypatch.setattr(output.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        output.write_atomic(target, "new report\n" * 1000)
+        output.write_output("new report\n" * 1000, target)
     assert target.read_text() == "old report\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
     monkeypatch.undo()
-    output.write_atomic(target, "new report\n")
+    output.write_output("new report\n", target)
     assert target.read_text() == "new report\n"
 
 

@@ -16,10 +16,9 @@ EARLY = EXAMPLES / "early-initiation.yaml"
 def test_troubled_example_exits_1_and_lists_serious_findings_first(cli):
     result = cli("assess", TROUBLED)
     assert result.exit_code == 1
-    out = result.output
-    assert "Troubled" in out or "troubled" in out
-    first = json.loads(cli("assess", TROUBLED, "--format", "json").output)["findings"][0]
-    assert first["severity"] in ("critical", "high")
+    doc = json.loads(cli("assess", TROUBLED, "--format", "json").output)
+    assert result.output.splitlines()[0] == f"{doc['partnership']['name']} (troubled-implementation)"
+    assert doc["findings"][0]["severity"] == "critical"
 
 
 def test_healthy_example_exits_0(cli):
@@ -96,9 +95,31 @@ def test_a_bad_file_does_not_stop_the_others(cli, tmp_path):
 
 
 def test_fail_on_threshold(cli):
+    medium = EXAMPLES / "design-health-alliance.yaml"
+    assert {f["severity"] for f in json.loads(cli("assess", medium, "--format", "json").output)["findings"]} == {"medium"}
     assert cli("assess", TROUBLED, "--fail-on", "none").exit_code == 0
-    assert cli("assess", TROUBLED, "--fail-on", "critical").exit_code in (0, 1)
+    assert cli("assess", TROUBLED, "--fail-on", "critical").exit_code == 1
     assert cli("assess", TROUBLED, "--fail-on", "low").exit_code == 1
+    assert cli("assess", medium, "--fail-on", "high").exit_code == 0
+    assert cli("assess", medium, "--fail-on", "medium").exit_code == 1
+    assert cli("assess", HEALTHY, "--fail-on", "low").exit_code == 0
+
+
+def test_several_problems_in_a_file_give_one_line_each_and_exit_2(cli, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: X\nid: a b\nstarted: 2023-13\nphase: later\n")
+    result = cli("assess", path)
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[3] for line in lines] == ["line 2", "line 3", "line 4"]
+    assert all(line.startswith(f"partnerwise: error: {path}: line ") for line in lines)
+
+
+def test_assess_on_a_folder_says_to_audit_it(cli, tmp_path):
+    result = cli("assess", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == (f"partnerwise: error: {tmp_path}: is a folder; expected a fact file (.yaml, .yml or .json); "
+                             f"to assess every file in it, use 'partnerwise audit {tmp_path}'\n")
 
 
 def test_markdown_and_output_file(cli, tmp_path):

@@ -118,3 +118,42 @@ def test_the_largest_funders_own_transparency_is_its_own_fact():
     assert facts["funding.all_expectations_transparent"] is False
     p = validate_partnership({"name": "X", "funders": [{"name": "Big", "share": 30}, {"name": "Other"}]}, "t")
     assert "funding.largest_funder_transparent" not in flatten(p)
+
+
+def test_every_problem_of_a_file_is_reported_in_line_order_without_pydantic_wording(tmp_path):
+    path = write(tmp_path, "several.yaml", (
+        "name: X\n"
+        "id: not an id\n"
+        "started: 2023-13\n"
+        "secretariat:\n"
+        "  exists: maybe\n"
+        "phase: later\n"
+        "description: ''\n"
+    ))
+    with pytest.raises(FactError) as e:
+        load_partnership(path)
+    lines = str(e.value).split("\n")
+    assert lines == [str(p) for p in e.value.problems]
+    assert [p.line for p in e.value.problems] == [2, 3, 5, 6]
+    assert [p.field for p in e.value.problems] == ["id", "started", "secretariat.exists", "phase"]
+    assert lines[0] == f"{path}: line 2: id: found 'not an id', expected letters, digits, '.', '-' and '_', starting with a letter or digit"
+    assert lines[1].startswith(f"{path}: line 3: started: '2023-13' is not a real date; expected YYYY, YYYY-MM or YYYY-MM-DD")
+    for line in lines:
+        assert line.startswith(f"{path}: line ")
+        for raw in ("should", "Input", "pattern", "input is", "more problems"):
+            assert raw not in line, line
+
+
+def test_errors_carry_their_parts_as_attributes(tmp_path):
+    path = write(tmp_path, "one.yaml", "name: X\nsecretariat:\n  exists: maybe\n")
+    with pytest.raises(FactError) as e:
+        load_partnership(path)
+    p = e.value.problem
+    assert (p.source, p.line, p.field, p.reason) == (str(path), 3, "secretariat.exists", "found 'maybe', expected true or false")
+
+
+def test_assess_of_a_folder_says_so(tmp_path):
+    folder = tmp_path / "portfolio"
+    folder.mkdir()
+    with pytest.raises(FactError, match=r"is a folder; expected a fact file .*use 'partnerwise audit "):
+        load_partnership(folder)

@@ -2,12 +2,12 @@
 
 import json
 
-from partnerwise.render.factnames import README, refreshed
+from partnerwise.tools.factnames import README, refreshed
 
 
 def test_fact_names_in_rules_readme_are_current():
     text = README.read_text(encoding="utf-8")
-    assert refreshed(text) == text, "run: python -m partnerwise.render.factnames"
+    assert refreshed(text) == text, "run: python -m partnerwise.tools.factnames"
 
 
 def test_coverage_is_complete_and_keeps_its_contract(cli):

@@ -1,0 +1,111 @@
+"""A per-user cache of parsed rule files, so that a command does not parse every YAML rule file at every start.
+
+Reading the built-in rules' YAML is most of a command's start-up. The cache keeps, for each rule file,
+the data its YAML holds, keyed by the SHA-256 of the file's bytes; every rule is still validated,
+its condition parsed and the rule base checked as if read from YAML, so a changed file is simply
+read again. It is data only (JSON, never pickle), in a folder of the user's own
+($PARTNERWISE_CACHE_DIR, else $XDG_CACHE_HOME/partnerwise, else ~/.cache/partnerwise) that no
+other user can write; if that folder or file is not safe or not usable, the rules are read from
+YAML without a word. PARTNERWISE_CACHE_DIR=off turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+FORMAT = "partnerwise-rule-cache-1"
+FILE_NAME = "rule-files.json"
+MAX_ENTRIES = 4000  # a few rule bases' worth; beyond it the cache starts afresh
+
+
+def cache_dir() -> Optional[Path]:
+    configured = os.environ.get("PARTNERWISE_CACHE_DIR")
+    if configured is not None:
+        return None if configured.strip().lower() in ("", "off", "0", "no") else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "partnerwise"
+
+
+def _private(st: os.stat_result, kind: Callable[[int], bool]) -> bool:
+    """Of the right kind, owned by this user, and writable by nobody else."""
+    return kind(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _safe_folder(create: bool) -> Optional[Path]:
+    folder = cache_dir()
+    if folder is None or not hasattr(os, "getuid"):
+        return None
+    try:
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if _private(os.lstat(folder), stat.S_ISDIR):
+            return folder
+    except OSError:
+        pass
+    return None
+
+
+class RuleFileCache:
+    """Parsed rule files by content hash: `data(path, parse)` gives a file's data, from the cache or parsed."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Any] = {}
+        self.dirty = False
+        folder = _safe_folder(create=False)
+        if folder is None:
+            return
+        path = folder / FILE_NAME
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as f:
+                if not _private(os.fstat(f.fileno()), stat.S_ISREG):
+                    return
+                doc = json.loads(f.read())
+            if isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("files"), dict):
+                self.entries = doc["files"]
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def data(self, path: Path, parse: Callable[[Path], Any]) -> Any:
+        try:
+            raw = path.read_bytes() if path.is_file() else None
+        except OSError:
+            raw = None
+        if raw is None:
+            return parse(path)  # not a plain readable file: the parser reports what it is
+        key = hashlib.sha256(raw).hexdigest()
+        if key in self.entries:
+            return self.entries[key]
+        value = parse(path)
+        try:
+            if json.loads(json.dumps(value)) == value:  # only what JSON keeps exactly (no dates)
+                self.entries[key] = value
+                self.dirty = True
+        except (TypeError, ValueError):
+            pass
+        return value
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        folder = _safe_folder(create=True)
+        if folder is None:
+            return
+        entries = self.entries if len(self.entries) <= MAX_ENTRIES else {}
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{FILE_NAME}.", dir=folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump({"format": FORMAT, "files": entries}, f, separators=(",", ":"))
+            os.replace(tmp, folder / FILE_NAME)
+            self.dirty = False
+        except OSError:
+            try:
+                os.unlink(tmp)
+            except (OSError, UnboundLocalError):
+                pass

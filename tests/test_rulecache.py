@@ -1,0 +1,101 @@
+"""The per-user cache of parsed rule files: used when safe, keyed by content, data only, never a cause of failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from partnerwise.engine import rulebase as rb_module
+from partnerwise.engine import rulecache
+from partnerwise.engine.rulebase import BUILTIN_DIR, load_rulebase
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PARTNERWISE_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """How many files were parsed from YAML (not taken from the cache)."""
+    count = []
+    real = rb_module.load_yaml_file
+
+    def counting(path):
+        count.append(path)
+        return real(path)
+
+    monkeypatch.setattr(rb_module, "load_yaml_file", counting)
+    return count
+
+
+def _summary(rb):
+    return [(r.id, r.rule.model_dump(), r.path) for r in rb.rules], sorted(rb.sources)
+
+
+def test_a_second_load_reads_no_yaml_and_gives_the_same_rule_base(cache, parses):
+    first = load_rulebase()
+    assert len(parses) > 100
+    assert (cache / rulecache.FILE_NAME).exists()
+    assert oct(cache.stat().st_mode & 0o777) == "0o700"
+    doc = json.loads((cache / rulecache.FILE_NAME).read_text())  # plain JSON data
+    assert doc["format"] == rulecache.FORMAT
+    parses.clear()
+    second = load_rulebase()
+    assert parses == []
+    assert _summary(second) == _summary(first)
+
+
+def test_a_changed_rule_file_is_read_again(cache, parses, tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(BUILTIN_DIR, rules)
+    load_rulebase([rules])
+    target = next(rules.rglob("STEER-01.yaml"))
+    target.write_text(target.read_text().replace("title:", "title: Changed -", 1))
+    parses.clear()
+    rb = load_rulebase([rules])
+    assert parses == [target]
+    assert rb.by_id["STEER-01"].rule.title.startswith("Changed -")
+
+
+@pytest.mark.parametrize("unsafe", ["folder-writable-by-others", "file-writable-by-others", "not-json", "a-link"])
+def test_an_unsafe_or_broken_cache_is_passed_over_without_a_word(cache, parses, unsafe, tmp_path):
+    load_rulebase()
+    path = cache / rulecache.FILE_NAME
+    if unsafe == "folder-writable-by-others":
+        cache.chmod(0o777)
+    elif unsafe == "file-writable-by-others":
+        path.chmod(0o666)
+    elif unsafe == "not-json":
+        path.write_bytes(b"\x80\x04 not json")
+    else:
+        elsewhere = tmp_path / "elsewhere.json"
+        path.rename(elsewhere)
+        path.symlink_to(elsewhere)
+    parses.clear()
+    rb = load_rulebase()
+    assert len(parses) > 100 and len(rb.rules) > 100
+
+
+def test_a_cache_owned_by_another_user_is_passed_over(cache, parses):
+    if os.getuid() != 0:
+        pytest.skip("giving a file to another user needs root")
+    load_rulebase()
+    os.chown(cache / rulecache.FILE_NAME, 65534, 65534)
+    parses.clear()
+    load_rulebase()
+    assert len(parses) > 100
+
+
+def test_the_cache_can_be_turned_off(monkeypatch, parses, tmp_path):
+    monkeypatch.setenv("PARTNERWISE_CACHE_DIR", "off")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    load_rulebase()
+    parses.clear()
+    load_rulebase()
+    assert len(parses) > 100 and list(tmp_path.iterdir()) == []

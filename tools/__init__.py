@@ -1,0 +1,1 @@
+"""Maintenance tools: generators of the documentation that the tests keep current."""
