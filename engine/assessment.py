@@ -371,6 +371,10 @@ class Builder:
                     if depth < 10 and value is not None:
                         item["because"] = self.evidence(by, value, ledger, facts, depth + 1)
                     out.append(item)
+                elif leaf.name == "phase_index":  # how a rule's phases are tested; shown as the phase
+                    if "phase" not in seen:
+                        seen.add("phase")
+                        out.append({"fact": "phase", "value": facts.get("phase")})
                 else:
                     out.append({"fact": leaf.name, "value": facts.get(leaf.name)})
         return out
