@@ -39,11 +39,11 @@ class ItemBrief:
 
 @dataclass(frozen=True)
 class Brief:
-    """One assessed partnership, briefly: who it is, where it came from, its findings and problems in order.
+    """One assessed partnership, briefly: who it is, where it came from, its findings, its problems counted.
 
-    `items` are the problems of "what is wrong", most urgent first; a brief made without them has
-    each finding stand alone. `item_counts` (problems by severity) and `urgency` (their score, see
-    urgency.py) are worked out from them when the brief is made.
+    The problems are the items of "what is wrong": `item_counts` counts them by severity and
+    `first_item` is the most urgent; `urgency` is their score (urgency.py), worked out when the
+    brief is made. A brief made without them has each finding stand alone as a problem.
     """
 
     id: str
@@ -53,37 +53,36 @@ class Brief:
     source: str
     location: str
     findings: tuple[FindingBrief, ...]
-    items: tuple[ItemBrief, ...] = ()
-    item_counts: dict[str, int] = field(init=False, compare=False)
+    first_item: Optional[ItemBrief] = None
+    item_counts: Optional[dict[str, int]] = field(default=None, compare=False)
     urgency: int = field(init=False)
 
     def __post_init__(self) -> None:
-        if not self.items and self.findings:
-            standing = tuple(sorted(self.findings, key=lambda f: (SEVERITY_RANK[f.severity], -f.priority, f.rule)))
-            object.__setattr__(self, "items", tuple(
-                ItemBrief("finding", f.rule, f.title, f.severity, f.priority, (f.rule,)) for f in standing
-            ))
-        counts = Counter(i.severity for i in self.items)
-        object.__setattr__(self, "item_counts", {s: counts.get(s, 0) for s in SEVERITIES})
-        object.__setattr__(self, "urgency", scoring.score(counts))
+        if self.item_counts is None:
+            counts = Counter(f.severity for f in self.findings)
+            object.__setattr__(self, "item_counts", {s: counts.get(s, 0) for s in SEVERITIES})
+            if self.first_item is None and self.findings:
+                f = min(self.findings, key=lambda f: (SEVERITY_RANK[f.severity], -f.priority, f.rule))
+                object.__setattr__(self, "first_item", ItemBrief("finding", f.rule, f.title, f.severity, f.priority, (f.rule,)))
+        object.__setattr__(self, "urgency", scoring.score(self.item_counts))
 
     @classmethod
     def of(cls, assessment, source: str, location: str) -> "Brief":
         """The brief of an `Assessment` read from `source` at `location`."""
         a = assessment
         findings = tuple(FindingBrief(f.rule, f.title, f.severity, f.priority, f.message) for f in a.findings)
-        items = tuple(ItemBrief(i.kind, i.rule, i.title, i.severity, i.priority, tuple(i.findings)) for i in a.items)
-        return cls(a.id, a.name, a.phase, a.area, source, location, findings, items)
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for i in a.items:
+            counts[i.severity] += 1
+        first = a.items[0] if a.items else None
+        if first is not None:
+            first = ItemBrief(first.kind, first.rule, first.title, first.severity, first.priority, tuple(first.findings))
+        return cls(a.id, a.name, a.phase, a.area, source, location, findings, first, counts)
 
     @property
     def top(self) -> Optional[FindingBrief]:
         """The leading finding of the most urgent problem."""
         return self.findings[0] if self.findings else None
-
-    @property
-    def first_item(self) -> Optional[ItemBrief]:
-        """The most urgent problem."""
-        return self.items[0] if self.items else None
 
     @property
     def worst(self) -> str:

@@ -43,7 +43,7 @@ class Tally:
             self.with_findings += 1
             if reaches(worst, self.fail_on):
                 self.failing += 1
-        if b.items:
+        if b.first_item is not None:
             self.urgent.append((b.rank_key(index), b))
             if len(self.urgent) >= 4 * self.top:
                 self.urgent.sort(key=lambda u: u[0])

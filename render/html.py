@@ -257,7 +257,7 @@ class PortfolioPage:
         for area in areas:
             self.hurting[(area, phase)] += 1
         self.areas_seen |= areas
-        if brief.items:
+        if brief.first_item is not None:
             self.ranked.append((brief.rank_key(self.index), brief))
             if len(self.ranked) >= 4 * self.sections:
                 self._trim()

@@ -122,10 +122,11 @@ def test_the_score_gives_two_digits_to_each_severity():
     assert urgency.score({"medium": 250}) == urgency.score({"medium": 99}) == 9900
 
 
-def _brief(pid, *items):
-    """A brief whose problems are (severity, priority) pairs; findings are not needed to rank."""
-    return Brief(pid, pid, "implementation", None, "mem", "", (),
-                 tuple(ItemBrief("finding", f"R-{i}", "t", sev, pri, (f"R-{i}",)) for i, (sev, pri) in enumerate(items)))
+def _brief(pid, *items, name=None):
+    """A brief whose problems are (severity, priority) pairs, most urgent first; findings are not needed to rank."""
+    counts = {sev: sum(1 for s, _ in items if s == sev) for sev in ("critical", "high", "medium", "low")}
+    first = ItemBrief("finding", "R-0", "t", items[0][0], items[0][1], ("R-0",))
+    return Brief(pid, name or pid, "implementation", None, "mem", "", (), first, counts)
 
 
 def _ranked(*briefs):
@@ -151,8 +152,7 @@ def test_one_critical_ranks_above_many_medium_and_high_problems():
 
 def test_ties_go_to_the_higher_priority_of_the_first_problem_then_to_the_id_then_to_input_order():
     briefs = [_brief("b", ("high", 300), ("medium", 200)), _brief("a", ("high", 300), ("medium", 200)),
-              _brief("z", ("high", 315), ("medium", 200)), _brief("a", ("high", 300), ("medium", 200))]
-    briefs[3] = Brief("a", "second a", "design", None, "mem", "", (), briefs[3].items)
+              _brief("z", ("high", 315), ("medium", 200)), _brief("a", ("high", 300), ("medium", 200), name="second a")]
     tally = Tally(fail_on="none", top=20)
     for b in briefs:
         tally.add(b)
