@@ -84,39 +84,48 @@ def answer_case() -> Assessment:
         sources=["T-01"],
         rationale="Money without counterweight makes one organisation's programme.",
     )
-    items = [Item("diagnosis", "D-1", diagnosis.title, "critical", 403, diagnosis.message, ["F-1", "F-2"])]
-    items += [Item("finding", f.rule, f.title, f.severity, f.priority, f.message, [f.rule]) for f in alone]
+    items = [Item(kind="diagnosis", rule="D-1", title=diagnosis.title, severity="critical", priority=403,
+                  message=diagnosis.message, findings=["F-1", "F-2"])]
+    items += [Item(kind="finding", rule=f.rule, title=f.title, severity=f.severity, priority=f.priority,
+                   message=f.message, findings=[f.rule]) for f in alone]
     return Assessment(
         id="lakeside",
         name="Lakeside Water Compact",
         phase="implementation",
         area="water",
         findings=[gathered[0]] + alone + [gathered[1]],  # leading findings of different problems first
-        strengths=[Strength("S-1", "Objectives are shared", "strategy", "The partners share objectives.", [], ["T-01"])],
+        strengths=[Strength(rule="S-1", title="Objectives are shared", area="strategy",
+                            message="The partners share objectives.", evidence=[], sources=["T-01"])],
         phase_status=PhaseStatus(
             declared="implementation",
             next="further_development",
             ready_for_next=False,
-            criteria=[Criterion("G-1", "A neutral secretariat works", False, ["Set up a secretariat."], ["T-02"])],
+            criteria=[Criterion(id="G-1", title="A neutral secretariat works", met=False,
+                                actions=["Set up a secretariat."], sources=["T-02"])],
             next_actions=["Set up a secretariat."],
             assumed=True,
             basis=["a secretariat is running", "results are monitored"],
         ),
         gaps=[
-            Gap("phase", "Which phase is the partnership in? (assumed: implementation)", [], 10_000),
-            Gap("trust.level", "How would you describe trust between the partners?", ["F-1"], 300),
+            Gap(fact="phase", question="Which phase is the partnership in? (assumed: implementation)", rules=[],
+                weight=10_000),
+            Gap(fact="trust.level", question="How would you describe trust between the partners?", rules=["F-1"],
+                weight=300),
         ],
         diagnoses=[diagnosis],
         items=items,
         top_actions=[
-            TopAction("Make the funder's decision rights explicit to all partners.", ["D-1"], [diagnosis.title]),
-            TopAction("Adopt a conflict-of-interest policy.", ["D-1", "F-3"], [diagnosis.title, "No conflict-of-interest rules"]),
-            TopAction("Invite the missing stakeholders.", ["F-4"], ["Stakeholders are missing"]),
+            TopAction(action="Make the funder's decision rights explicit to all partners.", resolves=["D-1"],
+                      resolves_titles=[diagnosis.title]),
+            TopAction(action="Adopt a conflict-of-interest policy.", resolves=["D-1", "F-3"],
+                      resolves_titles=[diagnosis.title, "No conflict-of-interest rules"]),
+            TopAction(action="Invite the missing stakeholders.", resolves=["F-4"],
+                      resolves_titles=["Stakeholders are missing"]),
         ],
         possibilities=[
-            Possibility("trust.level", "low", "raised by the community liaison",
-                        [("F-10", "Trust between the partners is low", "high"), ("F-11", "Trust erodes", "medium")]),
-            Possibility("secretariat.neutral", False, None, []),
+            Possibility(fact="trust.level", value="low", note="raised by the community liaison",
+                        findings=[("F-10", "Trust between the partners is low", "high"), ("F-11", "Trust erodes", "medium")]),
+            Possibility(fact="secretariat.neutral", value=False, note=None, findings=[]),
         ],
         phase_assumed=True,
     )
