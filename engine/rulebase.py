@@ -363,7 +363,8 @@ def check(rb: RuleBase) -> list[str]:
                         f"{label}: field 'unless': {leaf.name!r} is worked out by the rules, so its being unknown "
                         "cannot be tested; name input facts in 'unless'"
                     )
-        nodes = [r.condition] + [node for node, _ in r.escalations]
+        # Negations pushed to the leaves, so that 'not STEER_08' is seen as a finding read as false.
+        nodes = [cond.nnf(r.condition)] + [cond.nnf(node) for node, _ in r.escalations]
         for leaf in (leaf for node in nodes for leaf in cond.leaves(node)):
             ref = finding_ref(leaf.name)
             if ref is not None:
@@ -378,7 +379,7 @@ def check(rb: RuleBase) -> list[str]:
                     )
                 continue
             if leaf.op == cond.KNOWN:
-                if leaf.name not in FACTS:
+                if leaf.name not in FACTS and leaf.name not in derived:  # derived ones are reported above
                     problems.append(f"{label}: field 'unless': unknown fact name {leaf.name!r}{_suggest(leaf.name, FACTS)}")
                 continue
             if leaf.name in derived:
