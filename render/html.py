@@ -193,7 +193,8 @@ def _because(items: list[dict]) -> str:
         if "fact" in item:
             parts.append(f"{item['fact']} = {value_text(item['value'])}")
         elif "finding" in item:
-            parts.append(f"{item['finding']} found")
+            found = item["value"] is True
+            parts.append(f"{item['finding']} found" if found else f"{item['finding']} = {value_text(item['value'])}")
         else:
             parts.append(f"{item['derived']} = {value_text(item['value'])} ({item['rule']})")
     return "; ".join(parts)

@@ -110,3 +110,11 @@ def test_a_given_phase_has_no_assumption_line():
     a = answer_case()
     a.phase_status.assumed, a.phase_status.basis = False, []
     assert 'class="assumed"' not in html.render([a])
+
+
+def test_a_diagnosis_resting_on_a_finding_that_did_not_fire_says_so_in_print():
+    a = answer_case()
+    a.diagnoses[0].evidence[1]["value"] = False
+    p = Page()
+    p.feed(html.render([a]))
+    assert "Because: F-1 found; F-2 = false" in p.text_of("p", "because")
