@@ -23,6 +23,10 @@ from ..audit.results import AuditSummary
 from ..facts.model import PHASE_ORDER
 from ..facts.vocabulary import FACTOR_AREAS, SEVERITIES
 from . import charts
+from .answer import (
+    CONCERNS, DETAILS, WHAT_IS_WRONG, WHAT_TO_DO, Problem, answer, gathered_ids, gathering, more_line, numbers, phase_note,
+    problems, works_on,
+)
 from .text import MET_LABEL, clean, phase_words, readiness, value_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -44,7 +48,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["phase"] = phase_words
     env.filters["words"] = lambda v: "unknown" if v is None else str(v).replace("_", " ")
-    env.globals.update(SEVERITY_WORD=SEVERITY_WORD, MET_LABEL=MET_LABEL, readiness=readiness)
+    env.globals.update(SEVERITY_WORD=SEVERITY_WORD, MET_LABEL=MET_LABEL, readiness=readiness,
+                       WHAT_IS_WRONG=WHAT_IS_WRONG, WHAT_TO_DO=WHAT_TO_DO, CONCERNS=CONCERNS, DETAILS=DETAILS)
     return env
 
 
@@ -104,9 +109,14 @@ def _evidence(items: list[dict]) -> list[dict]:
     out = []
     for item in items:
         if "fact" in item:
-            out.append({"name": item["fact"], "value": value_text(item["value"]), "rule": None, "title": None, "because": []})
+            out.append({"kind": "fact", "name": item["fact"], "value": value_text(item["value"]), "rule": None,
+                        "title": None, "because": []})
+        elif "finding" in item:  # a diagnosis rests on findings as well as facts
+            out.append({"kind": "finding", "name": item["finding"], "value": value_text(item["value"]), "rule": item["finding"],
+                        "title": clean(item["title"]), "because": []})
         else:
             out.append({
+                "kind": "derived",
                 "name": item["derived"],
                 "value": value_text(item["value"]),
                 "rule": item["rule"],
@@ -176,37 +186,90 @@ def _anchor(text: str, taken: set) -> str:
     return anchor
 
 
+def _because(items: list[dict]) -> str:
+    """The evidence in one line, for print: each fact, finding or derived fact it rests on directly."""
+    parts = []
+    for item in items:
+        if "fact" in item:
+            parts.append(f"{item['fact']} = {value_text(item['value'])}")
+        elif "finding" in item:
+            found = item["value"] is True
+            parts.append(f"{item['finding']} found" if found else f"{item['finding']} = {value_text(item['value'])}")
+        else:
+            parts.append(f"{item['derived']} = {value_text(item['value'])} ({item['rule']})")
+    return "; ".join(parts)
+
+
+def _result(r, sources, anchor: str, number: str) -> dict:
+    """A finding or a diagnosis as the template shows it in full."""
+    return {
+        "number": number,
+        "anchor": f"{anchor}-{r.rule}",
+        "rule": r.rule,
+        "title": clean(r.title),
+        "severity": r.severity,
+        "priority": r.priority,
+        "area": getattr(r, "area", None),
+        "kind": getattr(r, "kind", "diagnosis"),
+        "message": clean(r.message),
+        "rationale": clean(r.rationale),
+        "actions": [clean(x) for x in r.actions],
+        "evidence": _evidence(r.evidence),
+        "because": clean(_because(r.evidence)),
+        "sources": source_items(r.sources, sources),
+    }
+
+
+def _problem(p: Problem, sources, anchor: str) -> dict:
+    return {
+        "number": p.number,
+        "anchor": f"{anchor}-{p.item.rule}",
+        "rule": p.item.rule,
+        "title": clean(p.item.title),
+        "severity": p.item.severity,
+        "gathers": gathered_ids(p),
+        "gathering": gathering(p),
+        "diagnosis": _result(p.diagnosis, sources, anchor, f"{p.number}.") if p.diagnosis is not None else None,
+        "findings": [
+            _result(f, sources, anchor, f"{p.number}.{j}" if p.diagnosis is not None else f"{p.number}.")
+            for j, f in enumerate(p.findings, 1)
+        ],
+    }
+
+
 def view(a, sources, anchor: str) -> dict:
     """What the template shows of one assessment: plain data, no markup."""
     ps = a.phase_status
     by_sev = Counter(f.severity for f in a.findings)
+    found = problems(a)
+    shown, more = answer(found)
+    number = numbers(found)
     return {
         "anchor": anchor,
         "id": clean(a.id),
         "name": clean(a.name),
         "phase": a.phase,
+        "assumed": clean(phase_note(ps)).strip(),
         "impact_area": a.area,
         "next": ps.next,
         "ready": ps.ready_for_next,
         "worst": a.findings[0].severity if a.findings else None,
         "by_severity": [(s, by_sev[s]) for s in SEVERITIES if by_sev[s]],
-        "findings": [
-            {
-                "rank": i,
-                "anchor": f"{anchor}-{f.rule}",
-                "rule": f.rule,
-                "title": clean(f.title),
-                "severity": f.severity,
-                "priority": f.priority,
-                "area": f.area,
-                "kind": f.kind,
-                "message": clean(f.message),
-                "rationale": clean(f.rationale),
-                "actions": [clean(x) for x in f.actions],
-                "evidence": _evidence(f.evidence),
-                "sources": source_items(f.sources, sources),
-            }
-            for i, f in enumerate(a.findings, 1)
+        "findings_total": len(a.findings),
+        "answer": [_problem(p, sources, anchor) for p in shown],
+        "more": more,
+        "more_line": more_line(more),
+        "problems_total": len(found),
+        "top_actions": [
+            {"action": clean(t.action), "works_on": works_on(t, number),
+             "on": [{"title": clean(title), "anchor": f"{anchor}-{rule}"} for rule, title in zip(t.resolves, t.resolves_titles)]}
+            for t in a.top_actions
+        ],
+        "problems": [_problem(p, sources, anchor) for p in found],
+        "concerns": [
+            {"fact": clean(c.fact), "value": value_text(c.value), "note": clean(c.note) if c.note else None,
+             "findings": [{"rule": r, "title": clean(t), "severity": sev} for r, t, sev in c.findings]}
+            for c in a.possibilities
         ],
         "strengths": [
             {"rule": s.rule, "title": clean(s.title), "area": s.area, "message": clean(s.message),

@@ -1,10 +1,14 @@
-"""Markdown output: the plain-text report for wikis and pull requests."""
+"""Markdown output: the plain-text report for wikis and pull requests, the answer first."""
 
 from __future__ import annotations
 
 import re
 
-from .text import MET_LABEL, clean, evidence_lines, phase_words, readiness
+from .answer import (
+    CONCERNS, DETAILS, WHAT_IS_WRONG, WHAT_TO_DO, Problem, answer, gathered_ids, gathering, more_line, numbers, phase_note,
+    problems, works_on,
+)
+from .text import MET_LABEL, clean, evidence_lines, phase_words, readiness, value_text
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
 
@@ -41,28 +45,92 @@ def _sources(ids, known) -> list[str]:
     return out
 
 
+def _item_line(p: Problem) -> str:
+    gathered = gathered_ids(p)
+    ids = f"`{p.item.rule}`" + (f"; findings {', '.join(f'`{i}`' for i in gathered)}" if gathered else "")
+    return f"{p.number}. **{p.item.severity.upper()}** {md(p.item.title)} ({ids})."
+
+
+def _answer(a, found: list[Problem]) -> list[str]:
+    shown, more = answer(found)
+    out = ["", f"## {WHAT_IS_WRONG}", ""]
+    if not shown:
+        return out + ["No findings."]
+    out += [f"Most urgent first; {len(shown)} of {len(found)} problems." if more else "Most urgent first.", ""]
+    out += [_item_line(p) for p in shown]
+    if more:
+        out += ["", more_line(more)]
+    if a.top_actions:
+        number = numbers(found)
+        out += ["", f"## {WHAT_TO_DO}", ""]
+        for i, t in enumerate(a.top_actions, 1):
+            out.append(f"{i}. {md(t.action)}")
+            if t.resolves:
+                out.append(f"   {works_on(t, number)} {'; '.join(md(x) for x in t.resolves_titles)}.")
+    return out
+
+
+def _block(result, known, heading: str, meta: str) -> list[str]:
+    """A finding or a diagnosis in full: message, why, actions, evidence (folded) and sources."""
+    out = [heading, "", meta, "", md(result.message), "", f"*Why it matters:* {md(result.rationale)}", ""]
+    if result.actions:
+        out += ["**Actions**", ""] + [f"- {md(x)}" for x in result.actions] + [""]
+    out += ["<details><summary>Evidence</summary>", "", "```text"]
+    out += [line.replace("```", "'''") for line in evidence_lines(result.evidence)]
+    out += ["```", "", "</details>", "", "**Sources**", ""] + _sources(result.sources, known) + [""]
+    return out
+
+
+def _details(found: list[Problem], known) -> list[str]:
+    out = ["", f"## {DETAILS}", ""]
+    if not found:
+        return out + ["No findings.", ""]
+    for p in found:
+        d = p.diagnosis
+        if d is not None:
+            out += _block(d, known, f"### {p.number}. {md(d.title)}", f"**{d.severity.upper()}** · `{d.rule}` · {gathering(p)}")
+            for j, f in enumerate(p.findings, 1):
+                out += _block(f, known, f"#### {p.number}.{j} {md(f.title)}", _finding_meta(f))
+        else:
+            for f in p.findings:
+                out += _block(f, known, f"### {p.number}. {md(f.title)}", _finding_meta(f))
+    return out
+
+
+def _finding_meta(f) -> str:
+    return f"**{f.severity.upper()}** · `{f.rule}` · area: {f.area}"
+
+
+def _concerns(a) -> list[str]:
+    if not a.possibilities:
+        return []
+    out = ["", f"## {CONCERNS}", ""]
+    for c in a.possibilities:
+        line = f"- **Not established:** `{clean(c.fact)}` = {md(value_text(c.value))}"
+        if c.note:
+            line += f" ({md(c.note)})"
+        out.append(line + ".")
+        if c.findings:
+            out.append("  If borne out, it would bring:")
+            out += [f"  - **{sev.upper()}** `{rule}` {md(title)}" for rule, title, sev in c.findings]
+        else:
+            out.append("  If borne out, it would bring no further finding.")
+    return out
+
+
 def render_one(a, known=None) -> str:
     ps = a.phase_status
+    found = problems(a)
     out = [f"# {md(a.name)}", ""]
     out.append(f"- **Partnership id:** `{clean(a.id)}`")
-    out.append(f"- **Phase:** {phase_words(a.phase)}")
+    out.append(f"- **Phase:** {phase_words(a.phase)}{md(phase_note(ps))}")
     if a.area:
         out.append(f"- **Impact area:** {phase_words(a.area)}")
     if ps.next:
         out.append(f"- **Next phase:** {phase_words(ps.next)} ({readiness(ps.ready_for_next)})")
     out.append(f"- **Findings:** {len(a.findings)}; **strengths:** {len(a.strengths)}")
-    out += _glance(a)
-    out += ["", "## Findings", ""]
-    if not a.findings:
-        out.append("No findings.")
-    for i, f in enumerate(a.findings, 1):
-        out += [f"### {i}. {md(f.title)}", "", f"**{f.severity.upper()}** · `{f.rule}` · area: {f.area}", ""]
-        out += [md(f.message), "", f"*Why it matters:* {md(f.rationale)}", "", "**Actions**", ""]
-        out += [f"- {md(x)}" for x in f.actions]
-        out += ["", "<details><summary>Evidence</summary>", "", "```text"]
-        out += [line.replace("```", "'''") for line in evidence_lines(f.evidence)]
-        out += ["```", "", "</details>", "", "**Sources**", ""] + _sources(f.sources, known) + [""]
-    out += ["## Strengths", ""]
+    out += _answer(a, found)
+    out += ["", "## Strengths", ""]
     out += [f"- `{s.rule}` {md(s.message)}" for s in a.strengths] or ["None recorded."]
     if ps.criteria:
         out += ["", f"## Ready for {phase_words(ps.next)}?", "", f"**{readiness(ps.ready_for_next)}**", ""]
@@ -70,9 +138,13 @@ def render_one(a, known=None) -> str:
         out += [f"| `{c.id}` | {MET_LABEL[c.met]} | {md(c.title)} |" for c in ps.criteria]
         if ps.next_actions:
             out += ["", "**Next-phase actions**", ""] + [f"1. {md(x)}" for x in ps.next_actions]
+    out += _glance(a)
+    out += _details(found, known)
+    out += _concerns(a)
     out += ["", "## Open questions", ""]
     out += [f"- [ ] {md(g.question)} (`{g.fact}`)" for g in a.gaps] or ["None."]
-    return "\n".join(out) + "\n"
+    # Sections end and start with a blank line; one is enough (no blank line lies inside evidence).
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)) + "\n"
 
 
 def render(assessments, rulebase=None, single: bool = True) -> str:

@@ -36,11 +36,13 @@ def value_text(value: Any) -> str:
 
 
 def evidence_lines(evidence: list[dict], indent: str = "") -> list[str]:
-    """The facts and chain of derived facts behind a finding, one line each, indented by depth."""
+    """The facts, findings and chain of derived facts behind a result, one line each, indented by depth."""
     out = []
     for item in evidence:
         if "fact" in item:
             out.append(f"{indent}{item['fact']} = {value_text(item['value'])}")
+        elif "finding" in item:  # a diagnosis rests on findings as well as facts
+            out.append(f"{indent}finding {item['finding']} = {value_text(item['value'])}  ({clean(item['title'])})")
         else:
             out.append(
                 f"{indent}{item['derived']} = {value_text(item['value'])}"

@@ -41,18 +41,4 @@
       button.addEventListener("click", function () { sortBy(table, index, th); });
     });
   });
-
-  // Print every evidence box open, then restore what the reader had open.
-  var opened = [];
-  window.addEventListener("beforeprint", function () {
-    opened = [];
-    Array.prototype.forEach.call(document.querySelectorAll("details:not([open]):not(.data)"), function (d) {
-      d.open = true;
-      opened.push(d);
-    });
-  });
-  window.addEventListener("afterprint", function () {
-    opened.forEach(function (d) { d.open = false; });
-    opened = [];
-  });
 }());
