@@ -103,19 +103,27 @@ class Consultation:
         self._snapshot: Optional[Snapshot] = None
         self._screens = screens(self.rb)
         self._table: Optional[tuple[int, str, tuple]] = None  # the fields of the table question being asked
+        self._closed: Optional[set[str]] = None  # unknown and skipped fields, while nothing changes
+        self._screening: list[str] = []  # the screens whose answer leaves the fields they screen out
 
     # state
     def closed(self, key: str) -> bool:
         """Whether a field is settled as unknown: answered unknown, skipped, or screened out."""
-        return key in self.unknown or key in self.skipped or self.screened_out(key)
+        if self._closed is None:
+            self._closed = set(self.unknown) | set(self.skipped)
+            self._screening = []
+            for screen in sorted(SCREENS, key=order_of):  # a screen may itself be screened out by an earlier one
+                value = SCREENS[screen][0]
+                if get_value(self.data, screen) == value or self.closed(screen):
+                    self._screening.append(screen)
+        return key in self._closed or self.screened_out(key)
 
     def screened_out(self, key: str) -> bool:
         """A field a screening answer made meaningless (nothing to say about a secretariat there is not, or
         about one nobody knows of)."""
-        for screen, (value, _) in SCREENS.items():
-            if screened(key, screen) and (get_value(self.data, screen) == value or self.closed(screen)):
-                return True
-        return False
+        if self._closed is None:
+            self.closed(key)
+        return any(screened(key, screen) for screen in self._screening)
 
     def known(self, key: str) -> bool:
         return get_value(self.data, key) is not None
@@ -148,7 +156,7 @@ class Consultation:
             known.update(ledger.derived)
             signs = self._phase_signs(p.phase) if assumed is not None and self.closed("phase") else []
             phase_open = not self.known("phase") and (not self.closed("phase") or bool(signs))
-            stakes = Stakes(self.rb, known, lambda name: self._is_open(name, flat, phase_open))
+            stakes = Stakes(self.rb, known, lambda name: self._is_open(name, flat, phase_open), ledger)
             at = at_stake(stakes, assessment, self.assessor.builder, self.focus, ANSWER_ITEMS)
             need = {t: v for t, v in needed(stakes, at).items() if self.instances(t)}
             if signs:
@@ -410,6 +418,7 @@ class Consultation:
 
     def _changed(self) -> None:
         self._snapshot = None
+        self._closed = None
 
     def origin(self, key: str) -> str:
         """Whether a fact was answered in this session, closed as unknown or skipped, or came from the file."""

@@ -11,10 +11,11 @@ when it says a rule can no longer change, no answer can change it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Optional
 
 from ..engine import conditions as cond
 from ..engine.rulebase import LoadedRule, RuleBase, finding_ref
+from ..engine.runner import Ledger
 from ..facts.derive import FACTS, PARTNER_FLAGS
 from ..facts.vocabulary import SECTORS, SEVERITIES
 
@@ -112,7 +113,7 @@ class Stakes:
     rb: RuleBase
     known: dict[str, Any]
     is_open: Callable[[str], bool]
-    _facts: dict[str, frozenset] = field(default_factory=dict)
+    ledger: Optional[Ledger] = None  # what the engine made of the same facts: the outcome of every settled rule
     _rules: dict[str, RuleStake] = field(default_factory=dict)
     _nodes: dict[int, frozenset] = field(default_factory=dict)
     _open: dict[str, bool] = field(default_factory=dict)
@@ -126,13 +127,12 @@ class Stakes:
     # --- values ----------------------------------------------------------------------------------
 
     def leaf(self, leaf: cond.Leaf) -> frozenset:
-        ref = finding_ref(leaf.name)
-        if ref is not None and ref in self.rb.by_id:
-            s = self.rule(self.rb.by_id[ref])
+        kind, by = worked_out_by(self.rb, leaf.name)
+        if kind == "finding":
+            s = self.rule(by)
             # A finding enters a diagnosis as having fired, or not at all.
             return frozenset(({T} if s.can_fire else set()) | ({N} if s.can_stay_quiet else set()))
-        by = self.rb.deriving.get(leaf.name)
-        if by is not None:
+        if kind == "derived":
             return frozenset(cond.test_leaf(leaf, v) for v in self.rule(by).values)
         value = self.known.get(leaf.name)
         if not self.open(leaf.name):
@@ -161,6 +161,8 @@ class Stakes:
 
     def rule(self, r: LoadedRule) -> RuleStake:
         got = self._rules.get(r.id)
+        if got is None and self.ledger is not None and not any(self.open(n) for n in reads_closure(self.rb, r)):
+            got = self._rules[r.id] = self._settled(r)
         if got is None:
             values = self.node(r.condition)
             severities: list[str] = []
@@ -181,6 +183,22 @@ class Stakes:
             self._rules[r.id] = got
         return got
 
+    def _settled(self, r: LoadedRule) -> RuleStake:
+        """A rule no open fact reaches: as the engine decided it."""
+        ledger = self.ledger
+        if r.rule.type == "derive":
+            return RuleStake(r, frozenset({ledger.derived.get(r.rule.derives)}))
+        outcome = ledger.outcome(r.id)
+        if r.rule.type == "gate":
+            return RuleStake(r, frozenset({outcome}))
+        if outcome is not True:
+            return RuleStake(r, frozenset({F}))
+        severity = self.rb.weights.severity.get(r.id)
+        if severity is None:
+            fired = [sev for i, (_, sev) in enumerate(r.escalations) if (r.id, f"severity {i}") in ledger.fired]
+            severity = fired[0] if fired else (r.rule.severity or "low")
+        return RuleStake(r, frozenset({T}), (severity,))
+
     # --- what decides --------------------------------------------------------------------------------
 
     def open_facts(self, r: LoadedRule, outcome: bool = True, severity: bool = True) -> list[str]:
@@ -199,8 +217,7 @@ class Stakes:
             return
         if isinstance(node, cond.Leaf):
             name = node.name
-            ref = finding_ref(name)
-            by = self.rb.by_id.get(ref) if ref is not None else self.rb.deriving.get(name)
+            _, by = worked_out_by(self.rb, name)
             if by is not None:
                 if by.id not in seen:
                     seen.add(by.id)
@@ -216,9 +233,41 @@ class Stakes:
             self._collect(item, out, seen)
 
 
-def rules_of(rb: RuleBase, types: Iterable[str]) -> list[LoadedRule]:
-    wanted = set(types)
-    return [r for r in rb.rules if r.rule.type in wanted]
+def worked_out_by(rb: RuleBase, name: str) -> tuple[str, Optional[LoadedRule]]:
+    """Whether a name in a condition is a finding ("finding"), a derived fact ("derived") or a fact, and the
+    rule that works it out."""
+    cache = rb.__dict__.setdefault("_consult_names", {})
+    got = cache.get(name)
+    if got is None:
+        ref = finding_ref(name)
+        if ref is not None and ref in rb.by_id:
+            got = ("finding", rb.by_id[ref])
+        elif name in rb.deriving:
+            got = ("derived", rb.deriving[name])
+        else:
+            got = ("fact", None)
+        cache[name] = got
+    return got
+
+
+def reads_closure(rb: RuleBase, r: LoadedRule) -> tuple[str, ...]:
+    """The facts a rule reads, directly or through the derived facts and findings it reads (worked out once)."""
+    cache = rb.__dict__.setdefault("_consult_closure", {})
+    got = cache.get(r.id)
+    if got is None:
+        out: dict[str, None] = {}
+        stack, seen = [r], {r.id}
+        while stack:
+            rule = stack.pop()
+            for name in rule.reads:
+                _, by = worked_out_by(rb, name)
+                if by is None:
+                    out[name] = None
+                elif by.id not in seen:
+                    seen.add(by.id)
+                    stack.append(by)
+        got = cache[r.id] = tuple(out)
+    return got
 
 
 def severity_key(severity: Optional[str]) -> int:
@@ -354,7 +403,7 @@ def needed(stakes: Stakes, stakes_list: list[Stake]) -> dict[str, tuple[int, lis
 
 def _inputs(name: str, rb: RuleBase) -> tuple[str, ...]:
     """The input fields (templates) a condition's name rests on directly: itself, or what it is computed from."""
-    if name in rb.deriving or finding_ref(name) is not None:
+    if worked_out_by(rb, name)[1] is not None:
         return ()
     spec = FACTS.get(name)
     if spec is None:
