@@ -100,20 +100,25 @@ def value_for(schema: dict, rng: random.Random, depth: int = 0) -> Any:
     return None
 
 
-def valid_partnership(rng: random.Random) -> dict:
-    """A partnership the model must accept: names unique, funders' shares adding up to at most 100."""
-    doc = value_for(SCHEMA, rng)
+def fit(doc: dict) -> dict:
+    """What the schema cannot say, made true of a generated partnership: names unique within partners
+    and funders, funders' shares adding up to at most 100, each concern's value one its fact can take."""
     for key in ("partners", "funders"):
         for i, item in enumerate(doc.get(key) or []):
-            item["name"] = f"{item['name']} {i}"
+            item["name"] = f"{item['name'].strip()} #{i}"
     shares = [f for f in doc.get("funders") or [] if "share" in f]
     total = sum(f["share"] for f in shares)
     if total > 100:
         for f in shares:
-            f["share"] = round(f["share"] * 99 / total, 2)
+            f["share"] = f["share"] * 99 / total
     for concern in doc.get("concerns") or []:
         concern["value"] = possible_value(concern["fact"])
     return doc
+
+
+def valid_partnership(rng: random.Random) -> dict:
+    """A partnership the model must accept."""
+    return fit(value_for(SCHEMA, rng))
 
 
 # --- mutations ----------------------------------------------------------------------------------------

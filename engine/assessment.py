@@ -7,7 +7,7 @@ on, then by rule id: the same input always gives the same output in the same ord
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from operator import itemgetter
 from typing import Any, Optional
 
@@ -24,8 +24,15 @@ _MISSING = object()
 _MEMO_LIMIT = 200_000
 
 
+class _Plain:
+    """A result whose JSON form is its fields, in the order they are declared."""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
-class Finding:
+class Finding(_Plain):
     rule: str
     title: str
     severity: str
@@ -33,29 +40,14 @@ class Finding:
     area: str
     kind: str
     message: str
+    rationale: str
     actions: list[str]
     evidence: list[dict]
     sources: list[str]
-    rationale: str
-
-    def to_dict(self) -> dict:
-        return {
-            "rule": self.rule,
-            "title": self.title,
-            "severity": self.severity,
-            "priority": self.priority,
-            "area": self.area,
-            "kind": self.kind,
-            "message": self.message,
-            "rationale": self.rationale,
-            "actions": list(self.actions),
-            "evidence": self.evidence,
-            "sources": list(self.sources),
-        }
 
 
 @dataclass
-class Diagnosis:
+class Diagnosis(_Plain):
     """A root problem named from findings and facts across areas; it gathers the findings it explains."""
 
     rule: str
@@ -63,29 +55,15 @@ class Diagnosis:
     severity: str
     priority: int
     message: str
+    rationale: str
     findings: list[str]
     actions: list[str]
     evidence: list[dict]
     sources: list[str]
-    rationale: str
-
-    def to_dict(self) -> dict:
-        return {
-            "rule": self.rule,
-            "title": self.title,
-            "severity": self.severity,
-            "priority": self.priority,
-            "message": self.message,
-            "rationale": self.rationale,
-            "findings": list(self.findings),
-            "actions": list(self.actions),
-            "evidence": self.evidence,
-            "sources": list(self.sources),
-        }
 
 
 @dataclass
-class Item:
+class Item(_Plain):
     """One answer to "what is wrong": a diagnosis, or a finding that no diagnosis explains."""
 
     kind: str  # "diagnosis" or "finding"
@@ -96,28 +74,14 @@ class Item:
     message: str
     findings: list[str]
 
-    def to_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "rule": self.rule,
-            "title": self.title,
-            "severity": self.severity,
-            "priority": self.priority,
-            "message": self.message,
-            "findings": list(self.findings),
-        }
-
 
 @dataclass
-class TopAction:
+class TopAction(_Plain):
     """One of the actions that would do most overall, and the problems it works on."""
 
     action: str
     resolves: list[str]  # rule ids of the items it works on, most urgent first
     resolves_titles: list[str]
-
-    def to_dict(self) -> dict:
-        return {"action": self.action, "resolves": list(self.resolves), "resolves_titles": list(self.resolves_titles)}
 
 
 @dataclass
@@ -139,7 +103,7 @@ class Possibility:
 
 
 @dataclass
-class Strength:
+class Strength(_Plain):
     rule: str
     title: str
     area: str
@@ -147,27 +111,14 @@ class Strength:
     evidence: list[dict]
     sources: list[str]
 
-    def to_dict(self) -> dict:
-        return {
-            "rule": self.rule,
-            "title": self.title,
-            "area": self.area,
-            "message": self.message,
-            "evidence": self.evidence,
-            "sources": list(self.sources),
-        }
-
 
 @dataclass
-class Criterion:
+class Criterion(_Plain):
     id: str
     title: str
     met: Optional[bool]
     actions: list[str]
     sources: list[str]
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "title": self.title, "met": self.met, "actions": list(self.actions), "sources": list(self.sources)}
 
 
 @dataclass
@@ -371,6 +322,10 @@ class Builder:
                     if depth < 10 and value is not None:
                         item["because"] = self.evidence(by, value, ledger, facts, depth + 1)
                     out.append(item)
+                elif leaf.name == "phase_index":  # how a rule's phases are tested; shown as the phase
+                    if "phase" not in seen:
+                        seen.add("phase")
+                        out.append({"fact": "phase", "value": facts.get("phase")})
                 else:
                     out.append({"fact": leaf.name, "value": facts.get(leaf.name)})
         return out

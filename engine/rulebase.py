@@ -212,9 +212,7 @@ def parse_rule(data: Any, path: str, builtin: bool) -> LoadedRule:
     condition = _parse_condition(rule.when, label, "when")
     unless = _parse_condition(rule.unless, label, "unless") if rule.unless else None
     if rule.phases:
-        phase_leaves = tuple(cond.Leaf("phase", "==", p) for p in rule.phases)
-        gate_node = phase_leaves[0] if len(phase_leaves) == 1 else cond.Or(phase_leaves)
-        condition = cond.And((gate_node, condition))
+        condition = cond.And((phase_test(rule.phases), condition))
     if unless is not None:
         condition = cond.And((condition, cond.not_true(unless)))
     try:
@@ -234,6 +232,22 @@ def parse_rule(data: Any, path: str, builtin: bool) -> LoadedRule:
     return LoadedRule(
         rule=rule, path=path, condition=condition, builtin=builtin, unless=unless, escalations=tuple(escalations)
     )
+
+
+def phase_test(phases: list[str]) -> cond.Node:
+    """The test that a rule's `phases:` adds: one phase by name, a run of phases as a range of phase_index
+    (one alternative instead of one per phase), other sets phase by phase."""
+    positions = sorted(PHASE_ORDER.index(p) + 1 for p in set(phases))
+    if len(positions) == 1:
+        return cond.Leaf("phase", "==", PHASE_ORDER[positions[0] - 1])
+    if positions == list(range(positions[0], positions[-1] + 1)):
+        bounds = []
+        if positions[0] > 1:
+            bounds.append(cond.Leaf("phase_index", ">=", positions[0]))
+        if positions[-1] < len(PHASE_ORDER):
+            bounds.append(cond.Leaf("phase_index", "<=", positions[-1]))
+        return bounds[0] if len(bounds) == 1 else cond.And(tuple(bounds))
+    return cond.Or(tuple(cond.Leaf("phase", "==", PHASE_ORDER[i - 1]) for i in positions))
 
 
 def _parse_condition(text: str, label: str, where: str) -> cond.Node:
@@ -349,7 +363,8 @@ def check(rb: RuleBase) -> list[str]:
                         f"{label}: field 'unless': {leaf.name!r} is worked out by the rules, so its being unknown "
                         "cannot be tested; name input facts in 'unless'"
                     )
-        nodes = [r.condition] + [node for node, _ in r.escalations]
+        # Negations pushed to the leaves, so that 'not STEER_08' is seen as a finding read as false.
+        nodes = [cond.nnf(r.condition)] + [cond.nnf(node) for node, _ in r.escalations]
         for leaf in (leaf for node in nodes for leaf in cond.leaves(node)):
             ref = finding_ref(leaf.name)
             if ref is not None:
@@ -364,7 +379,7 @@ def check(rb: RuleBase) -> list[str]:
                     )
                 continue
             if leaf.op == cond.KNOWN:
-                if leaf.name not in FACTS:
+                if leaf.name not in FACTS and leaf.name not in derived:  # derived ones are reported above
                     problems.append(f"{label}: field 'unless': unknown fact name {leaf.name!r}{_suggest(leaf.name, FACTS)}")
                 continue
             if leaf.name in derived:

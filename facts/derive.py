@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional
 
 from pydantic import BaseModel
 
-from .model import PHASE_ORDER, Partner, Partnership, Setback, years_of
+from .model import PHASE_ORDER, FundingKind, Partner, Partnership, Setback, years_of
 from .vocabulary import SECTORS
 from .walker import walk
 
@@ -144,6 +144,11 @@ _COMPUTED += [
     FactSpec(
         "funding.largest_funder", "text", "What share of the budget does each funder provide?",
         computed=True, asks=("funders[].share",),
+    ),
+    FactSpec(
+        "funding.largest_funder_kind", "choice", "For the largest funder: what kind of money does it provide?",
+        choices=tuple(k.value for k in FundingKind),
+        computed=True, asks=("funders[].share", "funders[].kind"),
     ),
     FactSpec(
         "funding.largest_funder_transparent", "bool",
@@ -403,6 +408,7 @@ def _funding(p: Partnership, out: dict[str, Any]) -> None:
             out["funding.largest_funder"] = top_name
             top = next(f for f in funders if f.name == top_name)
             _set(out, "funding.largest_funder_transparent", top.expectations_transparent)
+            _set(out, "funding.largest_funder_kind", top.kind)
     kinds = [f.kind for f in funders]
     known_kinds = {k for k in kinds if k is not None}
     if all(k is not None for k in kinds):

@@ -102,6 +102,8 @@ def score_case(nn: str, folder: Path, first_model: bool) -> dict:
     for n, item in enumerate(items):
         for fid in item["findings"]:
             lead_of[fid] = n
+    # Only as many different problems as there are items can open the list.
+    top = top[: min(TOP, len(items))] if items else top
     distinct = len({lead_of.get(f["rule"], f["rule"]) for f in top})
     severities: dict[str, int] = {}
     for f in findings:
