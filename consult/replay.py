@@ -24,10 +24,12 @@ class Asked:
     question: int
     topic: str
     key: str
+    fields: list[str]  # the fields the part asked
     answer: str
 
     def to_dict(self) -> dict:
-        return {"question": self.question, "topic": self.topic, "key": self.key, "answer": self.answer}
+        return {"question": self.question, "topic": self.topic, "key": self.key, "fields": list(self.fields),
+                "answer": self.answer}
 
 
 @dataclass
@@ -73,7 +75,7 @@ def replay(assessor, data: dict, focus: str = "all", start: Optional[dict] = Non
         if prompt is None:
             break
         text = typed_answer(prompt.part, data)
-        out.asked.append(Asked(prompt.number, prompt.topic.name, prompt.part.key, text))
+        out.asked.append(Asked(prompt.number, prompt.topic.name, prompt.part.key, list(prompt.part.keys), text))
         if text == "unknown":
             c.close(prompt)
         else:

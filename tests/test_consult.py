@@ -23,6 +23,7 @@ import pytest
 
 from partnerwise import api
 from partnerwise.consult import interview, session, terminal
+from partnerwise.consult.keys import get_value
 from partnerwise.consult.questions import typed_answer
 from partnerwise.consult.replay import diagnoses, leading_findings, replay
 from partnerwise.engine import conditions as cond
@@ -111,7 +112,10 @@ def test_what_belongs_together_is_asked_together():
     assert [a.key for a in ratings] == [f"partners[{i}]" for i in range(5)]
     assert len({a.question for a in ratings}) == 1
     assert ratings[1].answer == "1.5; 1.5; 2; 2; unknown"  # trust, fairness, role clarity, communication, raters
-    assert by_key["agreement.covers"].answer == "3"  # of the seven things an agreement covers, only resources
+    covers = by_key["agreement.covers"]  # what the agreement covers: one multiple choice
+    data = session.load_data(EXAMPLES / "troubled-implementation.yaml")
+    assert len(covers.fields) >= 4 and all(k.startswith("agreement.covers.") for k in covers.fields)
+    assert covers.answer == ", ".join(str(i) for i, k in enumerate(covers.fields, 1) if get_value(data, k))
     assert by_key["funders"].answer == ("Aurelian Beverages Foundation: 75; District Development Fund: 15; "
                                         "Kanda Rural Microfinance: 10")
     details = [a for a in r.asked if a.topic == "partner-details"]
