@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import textwrap
 
+from ..engine.assessment import format_value
 from ..facts.derive import FACTS
 from .answers import field_spec
 from .interview import Consultation, Prompt
 from .keys import get_value, template_of
 from .questions import BASICS
 
-WHAT = {"diagnosis": "diagnosis", "finding": "finding", "gate": "criterion", "strength": "strength", "derive": "fact"}
+# What the rules a question can decide are called, one and many, in the order 'why' names them.
+WHAT = {"diagnosis": ("diagnosis", "diagnoses"), "finding": ("finding", "findings"),
+        "gate": ("next-phase criterion", "next-phase criteria")}
 BASICS_WHY = (
     "Every consultation starts with the partnership's name, phase, kind and field: the phase and kind "
     "decide which rules apply and what is expected."
@@ -78,12 +81,11 @@ class Explanations:
             if not prompt.basic:
                 lines.append("No undecided rule of the answer reads this any more.")
             return lines
-        kinds: dict[str, int] = {}
-        for rid in rules:
-            kind = WHAT.get(self.rb.by_id[rid].rule.type, "rule")
-            kinds[kind] = kinds.get(kind, 0) + 1
-        counted = ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in kinds.items())
-        lines += textwrap.wrap(f"It can still change {counted} of the answer; the heaviest:", width)
+        rules = sorted(rules, key=lambda rid: list(WHAT).index(self.rb.by_id[rid].rule.type)
+                       if self.rb.by_id[rid].rule.type in WHAT else len(WHAT))  # stable: heaviest first within each
+        counts = {t: sum(1 for rid in rules if self.rb.by_id[rid].rule.type == t) for t in WHAT}
+        counted = format_value([f"{n} {WHAT[t][n > 1]}" for t, n in counts.items() if n])
+        lines += textwrap.wrap(f"Your answer can still decide {counted}; the first:", width)
         shown = max(1, min(most, budget - len(lines) - 1, len(rules)))
         for rid in rules[:shown]:
             r = self.rb.by_id[rid]

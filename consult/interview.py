@@ -454,6 +454,6 @@ def checklist_part(section: str, keys: list[str]) -> Part:
     from ..facts.walker import field_at
 
     f = field_at(template_of(section))
-    about = f.question if f is not None and f.question != short_label(section) else ""
-    text = (about + " " if about else "") + "Which of these hold?"
+    described = f is not None and f.question not in (section.rsplit(".", 1)[-1], short_label(section))
+    text = f"{f.question} Which of these hold?" if described else f"{short_label(section).capitalize()}: which of these hold?"
     return Part("checklist", section, list(keys), text, items=list(keys))

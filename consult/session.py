@@ -157,7 +157,7 @@ def start(
         c = Consultation(assessor, data, focus or str(state.get("focus") or "all"))
         c.unknown = [str(k) for k in state.get("unknown") or []]
         c.skipped = [str(k) for k in state.get("skipped") or []]
-        c.log = [LogEntry.from_dict(e) for e in state.get("log") or []]
+        c.log = [LogEntry.from_dict(e, i) for i, e in enumerate(state.get("log") or [])]
         started = state.get("started_from")
         notes = []
         if state.get("finished"):

@@ -198,3 +198,14 @@ def test_every_name_the_analysis_relies_on_is_in_the_fact_model():
         assert field_at(screen) is not None, screen
         for prefix in prefixes:
             assert any(t.startswith(prefix) for t in fields()), prefix
+
+
+@pytest.mark.parametrize("example", ["early-initiation", "further-development-mature", "design-health-alliance"])
+def test_a_partnership_whose_phase_nobody_knows_reaches_the_answer_on_the_assumed_phase(example):
+    """Answered 'unknown', the phase is assumed from the facts as assess assumes it; what could change
+    the assumption is asked, and the answer is assess's on the same file."""
+    data = session.load_data(EXAMPLES / f"{example}.yaml")
+    del data["phase"]
+    r = replay(BUILTIN, data, "all")
+    assert r.expected.phase_status.assumed and r.result.phase == r.expected.phase
+    assert r.same_diagnoses and r.same_leading_findings
