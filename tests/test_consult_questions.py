@@ -128,3 +128,17 @@ def test_every_field_has_a_topic_and_checklists_are_of_one_area():
     part = checklist_part("agreement.covers", COVERS)
     assert part.text == "What the written agreement covers. Which of these hold?"
     assert value_part("trust.level").hint() == "one of: low, medium, high; or unknown"
+
+
+@pytest.mark.parametrize("name", ["Ünïcode — Partners “quoted”", "a: b # not a comment", "- dash", "tab\there", "line\u2028sep",
+                                  "yes", "0123", "emoji 🌾", "'single' and \"double\"", "word " * 38])
+def test_what_a_session_writes_reads_back_as_it_was_typed(tmp_path, name):
+    """The fact file written after every answer is read by assess exactly as the answers were typed."""
+    from partnerwise.facts.loader import load_partnership
+
+    name = name.strip()
+    doc = {"name": name, "partners": [{"name": name, "sector": "business"}], "funders": [{"name": name + " 2", "share": 40.5}]}
+    path = tmp_path / "f.yaml"
+    path.write_text(session.dump_facts(doc), encoding="utf-8")
+    p = load_partnership(path)
+    assert (p.name, p.partners[0].name, p.funders[0].name, p.funders[0].share) == (name, name, name + " 2", 40.5)
