@@ -39,6 +39,7 @@ def session_figures(assessor, data: dict, focus: str) -> dict:
     return {
         "questions": r.questions,
         "answers": r.answers,
+        "fields": sum(len(a.fields) for a in r.asked),
         "same_diagnoses": r.same_diagnoses,
         "same_first_five_findings": r.same_leading_findings,
         "diagnoses": [d for d, _ in diagnoses(r.result)],
@@ -99,7 +100,7 @@ def main() -> int:
     extra = (["--no-builtin"] if args.no_builtin else []) + [x for r in args.rules for x in ("--rules", r)]
     fields = walker.answerable_count()
     print(f"{len(assessor.rulebase.rules)} rules; the fact model has {fields} fields")
-    print(f"{'example':34} {'full':>4} {'ans':>4} {'same':>5} {'high':>4} {'ans':>4} {'same':>5} {'every':>5}"
+    print(f"{'example':34} {'full':>4} {'ans':>4} {'flds':>4} {'same':>5} {'high':>4} {'ans':>4} {'same':>5} {'every':>5}"
           + ("" if args.no_pty else f" {'pty p50':>8} {'pty max':>8} {'final':>6}"))
     report: dict = {"rules": len(assessor.rulebase.rules), "fields": fields, "targets": TARGETS, "examples": {}}
     worst = 0.0
@@ -122,7 +123,7 @@ def main() -> int:
         def same(s: dict) -> str:
             return "yes" if s["same_diagnoses"] and s["same_first_five_findings"] else "NO"
 
-        print(f"{path.stem:34} {full['questions']:4d} {full['answers']:4d} {same(full):>5} {high['questions']:4d} "
+        print(f"{path.stem:34} {full['questions']:4d} {full['answers']:4d} {full['fields']:4d} {same(full):>5} {high['questions']:4d} "
               f"{high['answers']:4d} {same(high):>5} {every:5d}" + tail, flush=True)
     counts = [e["full"]["questions"] for e in report["examples"].values()]
     highs = [e["focus_high"]["questions"] for e in report["examples"].values()]
@@ -139,8 +140,9 @@ def main() -> int:
           f"{TARGETS['full_max']} and {TARGETS['full_median']}); --focus high at most {max(highs)} (target "
           f"{TARGETS['focus_high_max']}); same diagnoses and first five findings as assess: "
           f"{'every session' if met['same_answer'] else 'NOT every session'}")
-    print("full/high: questions asked; ans: answer lines typed; same: the same diagnoses and first five findings as")
-    print("assess on the file; every: questions a questionnaire of every field would put to that partnership")
+    print("full/high: questions asked; ans: answer lines typed; flds: fields those lines answered; same: the same")
+    print("diagnoses and first five findings as assess on the file; every: questions a questionnaire of every field")
+    print("would put to that partnership")
     if not args.no_pty:
         print(f"slowest answer-to-prompt on a pseudo-terminal: {worst:.1f} ms "
               f"({'within' if worst <= TARGET_MS else 'OVER'} the {TARGET_MS:g} ms target)")
