@@ -100,6 +100,7 @@ class Session:
 
     def __init__(self, begin: session.Start, term: Terminal):
         self._legend: Optional[tuple] = None  # the record fields last explained in the current question
+        self._titled: Optional[int] = None  # the question whose topic was last named
         self.c = begin.consultation
         self.explain = Explanations(self.c)
         self.files = begin.files
@@ -164,10 +165,12 @@ class Session:
     def _show(self, prompt: interview.Prompt) -> None:
         t = self.term
         part = prompt.part
-        if prompt.first:
+        if prompt.first or prompt.number != self._titled:
+            # A question's topic is named once, also when a resumed session goes on with a question begun before.
             t.say()
             t.say(t.style(f"Q{prompt.number}. {prompt.topic.title}", "1"))
             self._legend = None
+            self._titled = prompt.number
         t.say(t.style(f"Q{prompt.number} {part.key}", "1;36") + (f"  {clean(part.subject)}" if part.subject else ""))
         if part.kind == "record":
             legend = tuple(interview.template_of(k) for k in part.keys)

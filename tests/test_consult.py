@@ -385,6 +385,7 @@ def test_killed_session_resumes_without_losing_an_answer(tmp_path):
     assert fact.exists()
     child = spawn(["--resume"], tmp_path)
     child.expect("Resuming")
+    child.expect_exact("Q5. Each partner's details")  # the question begun before goes on, its topic named again
     resumed = Mirror(BUILTIN, data)
     resumed.c = session.start(BUILTIN, None, None, True, tmp_path).consultation  # what the process resumes from
     after = resumed.answer(child)
