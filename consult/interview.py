@@ -155,12 +155,13 @@ class Consultation:
             known = dict(flat)
             known.update(ledger.derived)
             signs = self._phase_signs(p.phase) if assumed is not None and self.closed("phase") else []
-            phase_open = not self.known("phase") and (not self.closed("phase") or bool(signs))
+            # Unknown signs (None) leave the assumed phase open: nothing phase-bound is taken as settled.
+            phase_open = not self.known("phase") and (not self.closed("phase") or signs is None or bool(signs))
             stakes = Stakes(self.rb, known, lambda name: self._is_open(name, flat, phase_open), ledger)
             at = at_stake(stakes, assessment, self.assessor.builder, self.focus, ANSWER_ITEMS)
             need = {t: v for t, v in needed(stakes, at).items() if self.instances(t)}
             if signs:
-                need = {**{s: (PHASE_SIGN_WEIGHT, []) for s in signs}, **need}
+                need = {**{name: (PHASE_SIGN_WEIGHT, []) for name in signs}, **need}
             self._snapshot = Snapshot(p, flat, ledger, assessment, known, stakes, at, need)
         return self._snapshot
 
@@ -177,9 +178,12 @@ class Consultation:
             return any(self.instances(ask) for ask in spec.asks)
         return flat.get(name) is None and bool(self.instances(name))
 
-    def _phase_signs(self, assumed: str) -> list[str]:
-        """Open fields that show a later phase than the one assumed: their answers could change the assumption."""
-        signs: dict[str, list] = getattr(derive, "_PHASE_SIGNS", {})
+    def _phase_signs(self, assumed: str) -> Optional[list[str]]:
+        """Open fields that show a later phase than the one assumed: their answers could change the assumption
+        (None when the fact model does not say which fields show a phase)."""
+        signs: Optional[dict[str, list]] = getattr(derive, "_PHASE_SIGNS", None)
+        if signs is None:
+            return None
         later = PHASE_ORDER[PHASE_ORDER.index(assumed):]
         out = []
         for phase in later:
@@ -279,15 +283,16 @@ class Consultation:
         keys.sort(key=lambda k: (order_of(k), k))
         if topic.name in LISTS:
             return Part("list", topic.name, [topic.name], list_question(topic.name), with_shares=topic.name == "funders")
-        m = _KEY.match(keys[0])
-        if m:
+        if _KEY.match(keys[0]):
             # A table: one line per partner or funder, the same fields for all of them in one question.
-            subject = f"{m.group(1)}[{m.group(2)}]"
+            subject = min((_KEY.match(k) for k in keys), key=lambda m: int(m.group(2)))
+            subject = f"{subject.group(1)}[{subject.group(2)}]"
             if table is None:
                 table = tuple(dict.fromkeys(template_of(k) for k in keys))
                 if topic.name == "ratings":
                     table += ("partners[].ratings.raters",)  # how many people rated goes with the ratings
             fields = [subject + "." + t.split("[].", 1)[1] for t in table]
+            fields += [k for k in keys if k.startswith(subject + ".") and k not in fields]  # needed since the table began
             return self._record(subject, [k for k in fields if not self.known(k) and not self.closed(k)], table)
         screen = self._screen(keys)
         if screen is not None:
