@@ -296,7 +296,7 @@ class Stake:
     outcome: bool
     severity: bool
     weight: int
-    why: str  # "diagnosis", "answer", "serious" or "criterion"
+    why: str  # "diagnosis" (it or what it gathers), "answer", "serious" or "criterion"
 
 
 def _key(severity: str, priority: int, kind: str, rule: str) -> tuple:
@@ -351,6 +351,20 @@ def at_stake(stakes: Stakes, assessment, builder, focus: str = "all", answer_ite
         best_keys[d.id] = _key(worst, max([rb.priority(d, worst)] + priorities) + 15, "diagnosis", d.id)
         return best_keys[d.id]
 
+    def least_diagnosis_key(d: LoadedRule) -> tuple:
+        """The least urgent place a diagnosis could take: its mildest severity, no finding gathered."""
+        mildest = max(list(stakes.rule(d).severities) or [d.rule.severity or "low"], key=severity_key)
+        return _key(mildest, rb.priority(d, mildest), "diagnosis", d.id)
+
+    held = {d.rule: (d.severity, _key(d.severity, d.priority, "diagnosis", d.rule)) for d in assessment.diagnoses}
+
+    def diagnosis_may_change(d: LoadedRule) -> bool:
+        """Whether what a diagnosis gathers could change its severity, or its place among the other diagnoses."""
+        top, bottom = best_diagnosis_key(d), least_diagnosis_key(d)
+        if d.id in held and top[0] < severity_key(held[d.id][0]):
+            return True
+        return any(top <= key <= bottom for rid, (_, key) in held.items() if rid != d.id)
+
     out: list[Stake] = []
     for d in diagnoses:
         s = stakes.rule(d)
@@ -372,6 +386,8 @@ def at_stake(stakes: Stakes, assessment, builder, focus: str = "all", answer_ite
             owners = [d for d in listing.get(r.id, []) if stakes.rule(d).can_fire]
             if any((d.id in current and shown(current[d.id])) or shown(best_diagnosis_key(d)) for d in owners):
                 why = "answer"  # it could change a diagnosis the answer shows: its severity, rank or leading finding
+            elif any(diagnosis_may_change(d) for d in owners):
+                why = "diagnosis"  # it could change a diagnosis's severity or its place among the diagnoses
             elif r.id in current and shown(current[r.id]):
                 why = "answer"
             elif s.can_fire and shown(_key(s.severities[0], rb.priority(r, s.severities[0]), "finding", r.id)):
