@@ -8,7 +8,8 @@ findings as `assess` on the example's complete file. Then, unless --no-pty, the 
 an answer to a real `partnerwise consult` on a pseudo-terminal to its next prompt (needs pexpect,
 part of the test extras); the target is 50 ms.
 
-Run: `.venv/bin/python bench/consult_bench.py [--json FILE] [--no-pty] [--rules DIR --no-builtin]`.
+Run: `.venv/bin/python bench/consult_bench.py [--json FILE] [--markdown] [--no-pty] [--rules DIR --no-builtin]`;
+--markdown prints the rows of the tables in README.md and docs/consult.md.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def main() -> int:
     parser.add_argument("--no-builtin", action="store_true", help="only the --rules folders")
     parser.add_argument("--no-pty", action="store_true", help="skip the end-to-end measurement")
     parser.add_argument("--json", type=Path, help="write the figures of every example to this file")
+    parser.add_argument("--markdown", action="store_true",
+                        help="also print the rows of the tables in README.md and docs/consult.md")
     args = parser.parse_args()
     assessor = api.assessor([Path(r) for r in args.rules], builtin=not args.no_builtin)
     extra = (["--no-builtin"] if args.no_builtin else []) + [x for r in args.rules for x in ("--rules", r)]
@@ -150,6 +153,15 @@ def main() -> int:
         print("assessment on screen (ms)")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    if args.markdown:
+        print("\nREADME.md (example | questions | answers typed | --focus high questions | every-field questionnaire):")
+        for name, e in report["examples"].items():
+            print(f"| {name} | {e['full']['questions']} | {e['full']['answers']} | {e['focus_high']['questions']} | "
+                  f"{e['every_field_questionnaire']} |")
+        print("\ndocs/consult.md (the same, with the --focus high answers before the last column):")
+        for name, e in report["examples"].items():
+            print(f"| {name} | {e['full']['questions']} | {e['full']['answers']} | {e['focus_high']['questions']} | "
+                  f"{e['focus_high']['answers']} | {e['every_field_questionnaire']} |")
     ok = all(met.values()) and (args.no_pty or worst <= TARGET_MS)
     return 0 if ok else 1
 
