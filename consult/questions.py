@@ -132,16 +132,15 @@ class Part:
     text: str  # the question
     specs: list[FieldSpec] = field(default_factory=list)  # value: one; record: one per field (checklists apart)
     items: list[str] = field(default_factory=list)  # checklist: its yes/no fields; record: its checklist's fields
-    subject: Optional[str] = None  # record and each: the partner's or funder's name
+    subject: Optional[str] = None  # a line of a table: the partner's or funder's name
     with_shares: bool = False  # list of funders: names with their shares
     table: tuple = ()  # a line of a table: the field templates every line of its question answers
 
     # --- how it reads --------------------------------------------------------------------------------
 
-    @property
-    def fields(self) -> list[str]:
-        """A record's fields in the order they are answered (its checklist counts as one, named 'which hold')."""
-        out = [k for k in self.keys if k not in self.items]
+    def labels(self) -> list[str]:
+        """A record's answers in the order they are given: its fields' names, its checklist last ('which hold')."""
+        out = [short_label(k) for k in self.keys if k not in self.items]
         if self.items:
             out.append("which hold")
         return out
@@ -155,11 +154,11 @@ class Part:
                 return "name: share for each funder, separated by ';' (e.g. Big Co: 60; City Fund: 40); none; or unknown"
             return "names separated by ';' (e.g. Alpha Ltd; Beta Trust); none; or unknown"
         if self.kind == "record":
-            sep = "';'" if self._lists() else "';' or ','"
+            sep = "';'" if self._has_lists() else "';' or ','"
             return f"one answer for each, in this order, separated by {sep}; 'unknown' for any of them or for all"
         return value_hint(self.specs[0])
 
-    def _lists(self) -> bool:
+    def _has_lists(self) -> bool:
         return bool(self.items) or any(s.kind in ("choices", "texts", "names") for s in self.specs)
 
     # --- reading an answer -----------------------------------------------------------------------------
@@ -205,14 +204,14 @@ class Part:
         return {self.key: out}, closed
 
     def _parse_record(self, raw: str) -> tuple[dict[str, Any], list[str]]:
-        names = self.fields
+        names = self.labels()
         if raw.lower() in UNKNOWN_WORDS:
             return {}, list(self.keys)
-        parts = [p.strip() for p in re.split(";" if self._lists() else "[;,]", raw)]
+        parts = [p.strip() for p in re.split(";" if self._has_lists() else "[;,]", raw)]
         if parts and parts[-1] == "" and len(parts) == len(names) + 1:
             parts = parts[:-1]
         if len(parts) != len(names):
-            raise AnswerError(f"Please give {len(names)} answers separated by ';' ({', '.join(self.labels())}), or unknown.")
+            raise AnswerError(f"Please give {len(names)} answers separated by ';' ({', '.join(names)}), or unknown.")
         values: dict[str, Any] = {}
         closed: list[str] = []
         value_keys = [k for k in self.keys if k not in self.items]
@@ -229,13 +228,6 @@ class Part:
             values.update(v)
             closed += c
         return values, closed
-
-    def labels(self) -> list[str]:
-        out = [short_label(k) for k in self.keys if k not in self.items]
-        if self.items:
-            out.append("which hold")
-        return out
-
 
 def short_label(key: str) -> str:
     """A field's own name, as words: `partners[0].ratings.role_clarity` -> `role clarity`."""
