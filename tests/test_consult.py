@@ -540,3 +540,14 @@ def test_findings_between_answers_come_from_the_engine_and_agree_with_the_oracle
                 assert got == expected, (path.name, r.id)
             elif cond.evaluate(r.condition, known) is True:
                 assert snap.ledger.outcome(r.id) is True, (path.name, r.id)
+
+
+@pytest.mark.parametrize("example", ["troubled-implementation", "implementation-human-rights"])
+def test_focus_critical_settles_the_critical_findings_in_fewer_answers(example):
+    r = replay(BUILTIN, session.load_data(EXAMPLES / f"{example}.yaml"), "critical")
+
+    def critical(a):
+        return sorted(f.rule for f in a.findings if f.severity == "critical")
+
+    assert critical(r.result) == critical(r.expected)
+    assert r.answers < session_of(example, "high").answers
