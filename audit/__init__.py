@@ -2,7 +2,8 @@
 
 readers.py reads the sources a record at a time; run.py assesses them in worker processes and hands
 results on in input order; tally.py counts them into the summary (results.py holds the result types)
-and decides the exit code; sinks.py writes results and summaries as they come.
+and decides the exit code; urgency.py scores and ranks the partnerships; sinks.py writes results
+and summaries as they come.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str):
     # The result types load with the first audit, not with the package (the API imports AuditError).
-    if name in ("AuditSummary", "Brief", "FindingBrief"):
+    if name in ("AuditSummary", "Brief", "FindingBrief", "ItemBrief"):
         from . import results
 
         return getattr(results, name)
@@ -47,4 +48,4 @@ def audit(
     return _run(sources, rulebase, sink, jobs=jobs, full=fmt in ("json", "jsonl"), fail_on=fail_on, progress=bar)
 
 
-__all__ = ["AuditError", "AuditSummary", "Brief", "FindingBrief", "audit"]
+__all__ = ["AuditError", "AuditSummary", "Brief", "FindingBrief", "ItemBrief", "audit"]

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from ..facts.vocabulary import SEVERITIES, SEVERITY_RANK
+from . import urgency as scoring
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,29 @@ class FindingBrief:
 
 
 @dataclass(frozen=True)
+class ItemBrief:
+    """One problem of "what is wrong": a diagnosis, or a finding that no diagnosis explains."""
+
+    kind: str  # "diagnosis" or "finding"
+    rule: str
+    title: str
+    severity: str
+    priority: int
+    findings: tuple[str, ...]  # the ids of the findings it gathers (a finding: its own)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "rule": self.rule, "title": self.title, "severity": self.severity,
+                "priority": self.priority, "findings": list(self.findings)}
+
+
+@dataclass(frozen=True)
 class Brief:
-    """One assessed partnership, briefly: who it is, where it came from, its findings in priority order."""
+    """One assessed partnership, briefly: who it is, where it came from, its findings, its problems counted.
+
+    The problems are the items of "what is wrong": `item_counts` counts them by severity and
+    `first_item` is the most urgent; `urgency` is their score (urgency.py), worked out when the
+    brief is made. A brief made without them has each finding stand alone as a problem.
+    """
 
     id: str
     name: str
@@ -31,20 +53,55 @@ class Brief:
     source: str
     location: str
     findings: tuple[FindingBrief, ...]
+    first_item: Optional[ItemBrief] = None
+    item_counts: Optional[dict[str, int]] = field(default=None, compare=False)
+    urgency: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.item_counts is None:
+            counts = Counter(f.severity for f in self.findings)
+            object.__setattr__(self, "item_counts", {s: counts.get(s, 0) for s in SEVERITIES})
+            if self.first_item is None and self.findings:
+                f = min(self.findings, key=lambda f: (SEVERITY_RANK[f.severity], -f.priority, f.rule))
+                object.__setattr__(self, "first_item", ItemBrief("finding", f.rule, f.title, f.severity, f.priority, (f.rule,)))
+        object.__setattr__(self, "urgency", scoring.score(self.item_counts))
+
+    @classmethod
+    def of(cls, assessment, source: str, location: str) -> "Brief":
+        """The brief of an `Assessment` read from `source` at `location`."""
+        a = assessment
+        findings = tuple(FindingBrief(f.rule, f.title, f.severity, f.priority, f.message) for f in a.findings)
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for i in a.items:
+            counts[i.severity] += 1
+        first = a.items[0] if a.items else None
+        if first is not None:
+            first = ItemBrief(first.kind, first.rule, first.title, first.severity, first.priority, tuple(first.findings))
+        return cls(a.id, a.name, a.phase, a.area, source, location, findings, first, counts)
 
     @property
     def top(self) -> Optional[FindingBrief]:
+        """The leading finding of the most urgent problem."""
         return self.findings[0] if self.findings else None
 
+    @property
+    def worst(self) -> str:
+        """The most severe finding's severity, or 'none'."""
+        return min((f.severity for f in self.findings), key=SEVERITY_RANK.__getitem__, default="none")
+
     def severity_counts(self) -> Counter:
+        """Findings by severity (the problems by severity are `item_counts`)."""
         return Counter(f.severity for f in self.findings)
 
-    def urgency(self, index: int) -> tuple:
-        """Sort key, most urgent first: the top finding's severity and priority, then how many findings of
-        each severity, then input order. Only for a partnership with findings."""
-        counts = self.severity_counts()
-        top = self.findings[0]
-        return (SEVERITY_RANK[top.severity], -top.priority, *(-counts[s] for s in SEVERITIES), index)
+    def rank_key(self, index: int) -> tuple:
+        """Sort key, most urgent first (scoring.rank_key); `index` is the brief's place in the input."""
+        first = self.first_item
+        return scoring.rank_key(self.urgency, first.priority if first else 0, self.id, index)
+
+    def urgency_dict(self) -> dict:
+        """The urgency and its parts, as the JSON outputs give them."""
+        first = self.first_item
+        return {"score": self.urgency, "items": dict(self.item_counts), "first_item": first.to_dict() if first else None}
 
 
 @dataclass

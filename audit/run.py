@@ -30,7 +30,7 @@ from ..engine.rulebase import RuleBase
 from ..engine.runner import EngineError
 from ..facts.problems import Problem
 from .readers import Item, Record, RecordError, Rejected, read_sources, to_partnership
-from .results import AuditSummary, Brief, FindingBrief
+from .results import AuditSummary, Brief
 from .tally import Tally
 FIRST_BATCH, MAX_BATCH = 8, 256  # batches grow from 8 records so that every worker has work early
 IN_FLIGHT_PER_JOB = 4
@@ -50,9 +50,11 @@ class Sink(Protocol):
 # --- the work of one batch (in a worker process, or here with jobs=0) ------------------------------
 
 
-def _brief(a, record: Record) -> Brief:
-    findings = tuple(FindingBrief(f.rule, f.title, f.severity, f.priority, f.message) for f in a.findings)
-    return Brief(a.id, a.name, a.phase, a.area, record.source, record.location, findings)
+def result_json(a, brief: Brief) -> bytes:
+    """One result as the json and jsonl outputs give it: the `assess` object, with the urgency after the partnership."""
+    doc = a.to_dict()
+    doc = {"partnership": doc.pop("partnership"), "urgency": brief.urgency_dict(), **doc}
+    return orjson.dumps(doc)
 
 
 def assess_batch(assessor, items: list[Item], full: bool) -> list[tuple]:
@@ -81,7 +83,8 @@ def assess_batch(assessor, items: list[Item], full: bool) -> list[tuple]:
         if isinstance(a, Problem):
             out[i] = ("failed", (a,))
         else:
-            out[i] = ("ok", _brief(a, record), orjson.dumps(a.to_dict()) if full else None)
+            brief = Brief.of(a, record.source, record.location)
+            out[i] = ("ok", brief, result_json(a, brief) if full else None)
     return out
 
 

@@ -17,6 +17,7 @@ from typing import Optional
 
 import orjson
 
+from ..facts.vocabulary import SEVERITIES
 from ..output import Output, check_output, write_output
 from ..render.audit import render_markdown, render_table
 from ..render.text import one_line
@@ -24,7 +25,10 @@ from .readers import count_records
 from .results import AuditSummary, Brief
 
 FORMATS = ["table", "json", "jsonl", "csv", "markdown", "html"]
-CSV_HEADER = ["partnership", "name", "phase", "rule", "severity", "priority", "title", "message"]
+# A row per finding; the partnership's urgency, its problems by severity and its most urgent problem
+# are repeated on each of its rows, so that a spreadsheet can sort the findings by urgency.
+CSV_HEADER = ["partnership", "name", "phase", "rule", "severity", "priority", "title", "message",
+              "urgency", "critical_items", "high_items", "medium_items", "low_items", "first_item"]
 SHOWN_ERRORS = 20
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -177,7 +181,7 @@ class JsonSink(_StreamSink):
 
 
 class CsvSink(_StreamSink):
-    """One row per finding: partnership id, name, phase, rule, severity, priority, title, message."""
+    """One row per finding: partnership id, name, phase, the finding, then the partnership's urgency and its parts."""
 
     def __init__(self, output: Optional[Path]):
         super().__init__(output)
@@ -192,9 +196,11 @@ class CsvSink(_StreamSink):
         self.text.truncate()
 
     def result(self, brief: Brief, full) -> None:
+        first = brief.first_item
+        urgency = (brief.urgency, *(brief.item_counts[s] for s in SEVERITIES), first.title if first else "")
         for f in brief.findings:
             self._row([neutralise(x) for x in (brief.id, brief.name, brief.phase or "", f.rule, f.severity, f.priority,
-                                              f.title, f.message)])
+                                              f.title, f.message, *urgency)])
 
     def finish(self, summary: AuditSummary) -> None:
         self._errors_tail()

@@ -9,7 +9,6 @@ from ..facts.vocabulary import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT
 from .results import AuditSummary, Brief
 
 
-
 class Tally:
     """Counts for the summary; its size depends on the rule base, never on the number of partnerships."""
 
@@ -29,7 +28,7 @@ class Tally:
         self.read += 1
         self.assessed += 1
         findings = b.findings
-        worst = findings[0].severity if findings else "none"
+        worst = b.worst
         self.worst[worst] += 1
         rules = {f.rule for f in findings}
         for f in findings:
@@ -44,7 +43,8 @@ class Tally:
             self.with_findings += 1
             if reaches(worst, self.fail_on):
                 self.failing += 1
-            self.urgent.append((b.urgency(index), b, dict(b.severity_counts())))
+        if b.first_item is not None:
+            self.urgent.append((b.rank_key(index), b))
             if len(self.urgent) >= 4 * self.top:
                 self.urgent.sort(key=lambda u: u[0])
                 del self.urgent[self.top :]
@@ -87,20 +87,22 @@ class Tally:
 
     def summary(self) -> AuditSummary:
         self.urgent.sort(key=lambda u: u[0])
-        urgent = [
-            {
+        urgent = []
+        for rank, (_, b) in enumerate(self.urgent[: self.top], 1):
+            counts = b.severity_counts()
+            urgent.append({
+                "rank": rank,
                 "id": b.id,
                 "name": b.name,
                 "phase": b.phase,
                 "impact_area": b.area,
                 "source": b.source,
                 "location": b.location,
+                "urgency": b.urgency_dict(),
                 "findings": len(b.findings),
                 "by_severity": {s: counts.get(s, 0) for s in SEVERITIES},
-                "top_finding": asdict(b.top),
-            }
-            for _, b, counts in self.urgent[: self.top]
-        ]
+                "top_finding": asdict(b.top) if b.top else None,
+            })
         return AuditSummary(
             assessed=self.assessed,
             bad_records=self.bad,

@@ -4,7 +4,8 @@ What it measures (the figures and how to read them are in bench/README.md):
 1. Where the time goes, per partnership, in this process on a sample of the 10,000 portfolio:
    the floor (JSON parsed and validated, no rules), flattening, the engine as shipped (orjson,
    one session per partnership), the same engine used naively (stdlib json), building the result
-   (findings, evidence, gaps) with and without the gaps memo, and serialising it.
+   (findings, evidence, gaps) with and without the gaps memo, the audit's brief of it (problems
+   counted, urgency), and serialising it as the audit writes it.
 2. The audit end to end, as a user runs it (`partnerwise audit FILE`), on the 10,000 portfolio with
    --jobs 1 and --jobs 2, writing every result (jsonl) and the summary only (table).
 3. Peak memory of the whole audit (the command and its worker processes together) on 1,000 and on
@@ -64,6 +65,8 @@ def _per_record(seconds: float, n: int) -> float:
 
 def stages(path: Path, sample: int, batch: int = 256) -> dict:
     from partnerwise.api import default_assessor
+    from partnerwise.audit.results import Brief
+    from partnerwise.audit.run import result_json
     from partnerwise.engine import assessment, runner
     from partnerwise.facts.derive import flatten
     from partnerwise.facts.loader import validate_partnership
@@ -92,7 +95,8 @@ def stages(path: Path, sample: int, batch: int = 256) -> dict:
         "build: findings, evidence, gaps",
         lambda: [[a.builder.build(p, f, led) for p, f, led in zip(pc, fc, lc)] for pc, fc, lc in zip(parts, flats, ledgers)],
     )
-    timed("serialise (to_dict + orjson)", lambda: [[orjson.dumps(r.to_dict()) for r in c] for c in results])
+    briefs = timed("brief: problems counted, urgency", lambda: [[Brief.of(r, "b", "") for r in c] for c in results])
+    timed("serialise (to_dict + orjson)", lambda: [[result_json(r, b) for r, b in zip(rc, bc)] for rc, bc in zip(results, briefs)])
 
     # The same engine used naively: stdlib json both ways.
     saved = (runner._dumps, runner.orjson)
@@ -210,9 +214,11 @@ def main() -> None:
         if name != "records":
             print(f"  {name:34s} {us:8.1f} us  {us / floor:5.1f}x floor")
     shipped = sum(st[k] for k in ("floor: parse and validate", "flatten", "engine, as shipped (orjson)",
-                                  "build: findings, evidence, gaps", "serialise (to_dict + orjson)"))
+                                  "build: findings, evidence, gaps", "brief: problems counted, urgency",
+                                  "serialise (to_dict + orjson)"))
     naive = sum(st[k] for k in ("floor: parse and validate", "flatten", "engine, naive (stdlib json)",
-                                "build without the gaps memo", "serialise (to_dict + orjson)"))
+                                "build without the gaps memo", "brief: problems counted, urgency",
+                                "serialise (to_dict + orjson)"))
     report["per_record_us"] = {"floor": floor, "audit_one_process": shipped, "naive_one_process": naive}
     print(f"  audit, one process (sum)            {shipped:8.1f} us  {shipped / floor:5.1f}x floor")
     print(f"  naive, one process (sum)            {naive:8.1f} us  {naive / floor:5.1f}x floor")

@@ -7,11 +7,15 @@ import textwrap
 from tabulate import tabulate
 
 from ..audit.results import AuditSummary
+from ..facts.vocabulary import SEVERITIES
 from .markdown import md
 from .text import SEVERITY_LABEL, clean, phase_words
 
 TOP_PER_GROUP = 3
 WIDTH = 80
+URGENCY_NOTE = ("Ranked by urgency: the most critical problems first, then the most high, medium and low ones "
+                "(the score gives each severity two digits); ties go to the first problem the practitioners rank "
+                "higher, then to the id.")
 
 
 def _n(x: int) -> str:
@@ -46,18 +50,31 @@ def _group_rows(groups: list[dict], kind: str) -> list[list]:
     return rows
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _parts(u: dict) -> str:
+    """A partnership's problems by severity, in words: '1 critical, 6 high, 9 medium, 5 low'."""
+    return ", ".join(f"{u['urgency']['items'][sev]} {sev}" for sev in SEVERITIES)
+
+
 def render_table(s: AuditSummary, errors: list = ()) -> str:
     out = ["Portfolio audit", "==============="]
     for line in _headline(s):
         out += textwrap.wrap(line, WIDTH, subsequent_indent="  ")
     if s.most_urgent:
-        out += ["", "Most urgent partnerships"]
-        for i, u in enumerate(s.most_urgent, 1):
-            t = u["top_finding"]
-            head = f"{i:>2}. {clean(u['name'])} ({clean(u['id'])}), {phase_words(u['phase'])}, {u['findings']} finding{'' if u['findings'] == 1 else 's'}"
+        out += ["", "Most urgent partnerships"] + textwrap.wrap(URGENCY_NOTE, WIDTH)
+        for u in s.most_urgent:
+            urgency, first = u["urgency"], u["urgency"]["first_item"]
+            problems = sum(urgency["items"].values())
+            head = f"{u['rank']:>2}. {clean(u['name'])} ({clean(u['id'])}), {phase_words(u['phase'])}"
             out += textwrap.wrap(head, WIDTH, subsequent_indent="    ")
-            out += textwrap.wrap(f"{SEVERITY_LABEL[t['severity']]} {t['rule']}: {clean(t['title'])}", WIDTH,
-                                 initial_indent="    ", subsequent_indent="      ")
+            parts = (f"urgency {urgency['score']}: {_parts(u)} ({_plural(problems, 'problem')}, "
+                     f"{_plural(u['findings'], 'finding')})")
+            out += textwrap.wrap(parts, WIDTH, initial_indent="    ", subsequent_indent="      ")
+            out += textwrap.wrap(f"first: {SEVERITY_LABEL[first['severity']]} {first['rule']}: {clean(first['title'])}",
+                                 WIDTH, initial_indent="    ", subsequent_indent="      ")
     if s.common_findings:
         rows = [[f["rule"], SEVERITY_LABEL[f["severity"]], _n(f["count"]), _pct(f["percent"]), clean(f["title"])]
                 for f in s.common_findings[:10]]
@@ -79,12 +96,14 @@ def render_markdown(s: AuditSummary, errors: list = ()) -> str:
     out = ["# Portfolio audit", ""]
     out += [f"- {line}" for line in _headline(s)]
     if s.most_urgent:
-        out += ["", "## Most urgent partnerships", "", "| # | partnership | phase | severity | rule | top finding | findings |",
-                "|---|---|---|---|---|---|---|"]
-        for i, u in enumerate(s.most_urgent, 1):
-            t = u["top_finding"]
-            out.append(f"| {i} | {md(u['name'])} (`{clean(u['id'])}`) | {phase_words(u['phase'])} | {t['severity']} | "
-                       f"`{t['rule']}` | {md(t['title'])} | {u['findings']} |")
+        out += ["", "## Most urgent partnerships", "", URGENCY_NOTE, "",
+                "| # | partnership | phase | urgency | critical | high | medium | low | first problem | findings |",
+                "|---:|---|---|---:|---:|---:|---:|---:|---|---:|"]
+        for u in s.most_urgent:
+            urgency, first = u["urgency"], u["urgency"]["first_item"]
+            counts = " | ".join(str(urgency["items"][sev]) for sev in SEVERITIES)
+            out.append(f"| {u['rank']} | {md(u['name'])} (`{clean(u['id'])}`) | {phase_words(u['phase'])} | {urgency['score']} | "
+                       f"{counts} | {first['severity']} `{first['rule']}` {md(first['title'])} | {u['findings']} |")
     if s.common_findings:
         out += ["", "## Most common findings", "", "| rule | severity | partnerships | share | finding |", "|---|---|---:|---:|---|"]
         for f in s.common_findings[:10]:

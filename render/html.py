@@ -257,8 +257,8 @@ class PortfolioPage:
         for area in areas:
             self.hurting[(area, phase)] += 1
         self.areas_seen |= areas
-        if brief.findings:
-            self.ranked.append((brief.urgency(self.index), brief))
+        if brief.first_item is not None:
+            self.ranked.append((brief.rank_key(self.index), brief))
             if len(self.ranked) >= 4 * self.sections:
                 self._trim()
         self.index += 1
@@ -284,7 +284,7 @@ class PortfolioPage:
         taken: set = set()
         ranked = []
         for rank, (_, b) in enumerate(self.ranked, 1):
-            counts = b.severity_counts()
+            first = b.first_item
             ranked.append({
                 "rank": rank,
                 "anchor": _anchor(b.id, taken),
@@ -293,8 +293,10 @@ class PortfolioPage:
                 "phase": b.phase,
                 "impact_area": b.area,
                 "place": clean(f"{b.source} {b.location}".strip()),
-                "worst": b.top.severity,
-                "by_severity": [counts[s] for s in SEVERITIES],
+                "urgency": b.urgency,
+                "worst": first.severity,
+                "by_severity": [b.item_counts[s] for s in SEVERITIES],
+                "first": {"rule": first.rule, "title": clean(first.title)},
                 "findings": [
                     {"rule": f.rule, "title": clean(f.title), "severity": f.severity, "message": clean(f.message)}
                     for f in b.findings
