@@ -12,7 +12,6 @@ from typing import Any, Optional
 
 from ..facts.model import parse_partial_date
 from ..facts.walker import field_at
-from .keys import get_value
 
 UNKNOWN_WORDS = {"unknown", "u", "don't know", "dont know"}
 YES = {"yes", "y", "true", "t"}
@@ -115,31 +114,10 @@ def _choose(choices: tuple[str, ...], low: str) -> str:
 def range_words(spec: FieldSpec) -> str:
     what = "a whole number" if spec.kind == "integer" else "a number"
     lo, hi = spec.minimum, spec.maximum
-    if lo is not None and hi is not None:
+    if lo is not None and hi is not None and hi < 10_000:
         return f"{what} from {lo:g} to {hi:g}"
     if lo is not None:
         return f"{what} of at least {lo:g}"
     if hi is not None:
         return f"{what} of at most {hi:g}"
     return what
-
-
-def typed_answer(data: dict, keys: list[str]) -> str:
-    """What a person would type to give the values `data` holds at `keys`, one each, separated by ';'.
-
-    The inverse of `parse_answer`: replaying a fact file through a session asks and answers the same.
-    """
-
-    def one(k: str) -> str:
-        value = get_value(data, k)
-        if value is None:
-            return "unknown"
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        if isinstance(value, list):
-            if value and isinstance(value[0], dict):
-                return "; ".join(item["name"] for item in value)
-            return ", ".join(value) if value else "none"
-        return str(value)
-
-    return "; ".join(one(k) for k in keys)

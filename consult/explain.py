@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import textwrap
+
+from ..engine.assessment import format_value
 from ..facts.derive import FACTS
 from .answers import field_spec
-from .interview import Consultation, Question
+from .interview import Consultation, Prompt
 from .keys import get_value, template_of
+from .questions import BASICS
+
+# What the rules a question can decide are called, one and many, in the order 'why' names them.
+WHAT = {"diagnosis": ("diagnosis", "diagnoses"), "finding": ("finding", "findings"),
+        "gate": ("next-phase criterion", "next-phase criteria")}
+BASICS_WHY = (
+    "Every consultation starts with the partnership's name, phase, kind and field: the phase and kind "
+    "decide which rules apply and what is expected."
+)
 
 
 class Explanations:
@@ -29,36 +41,82 @@ class Explanations:
     def snapshot(self):
         return self.c.snapshot()
 
-    def gap_for(self, key: str):
-        return self.c.gap_for(key)
 
     def origin(self, key: str) -> str:
         return self.c.origin(key)
 
-    def why(self, q: Question) -> dict:
-        """The rules this question's answer can change, how they reach it, and their sources."""
+    def why(self, prompt: Prompt) -> dict:
+        """Every rule this part's answer can still decide, how it reaches them, and their sources."""
         snap = self.snapshot()
-        gap = self.gap_for(q.key) or q.gap
-        template = template_of(q.key)
+        templates = [template_of(k) for k in prompt.part.keys]
         rules = []
-        for rid in (gap.rules if gap else []):
+        for rid in prompt.rules:
             r = self.rb.by_id[rid]
+            via: list = []
+            for template in templates:
+                via.extend(self._via(r, template, set()))
             rules.append(
                 {
                     "rule": rid,
                     "type": r.rule.type,
                     "gate": r.rule.gate,
                     "severity": self.rb.severity(r),
-                    "priority": self.rb.priority(r),
+                    "priority": self.assessor.builder.max_priority[rid],
                     "title": r.rule.title,
                     "when": r.rule.when.strip(),
-                    "via": self._via(r, template, set()),
+                    "via": list(dict.fromkeys(via)),
                     "sources": [(s, self.rb.sources[s].title if s in self.rb.sources else "") for s in r.rule.sources],
                 }
             )
-        rules.sort(key=lambda x: (-x["priority"], x["rule"]))
-        return {"key": q.key, "basic": q.basic, "weight": gap.weight if gap else None, "rules": rules,
+        return {"key": prompt.part.key, "basic": prompt.basic, "weight": prompt.weight, "rules": rules,
                 "phase": snap.assessment.phase}
+
+    def why_lines(self, prompt: Prompt, width: int, most: int, budget: int = 10) -> list[str]:
+        """Why this part is asked, in at most `budget` lines: what it can change, the heaviest rules first."""
+        lines: list[str] = []
+        if prompt.basic:
+            lines += textwrap.wrap(BASICS_WHY, width)
+        rules = prompt.rules
+        if not rules:
+            if not prompt.basic:
+                lines.append("No undecided rule of the answer reads this any more.")
+            return lines
+        rules = sorted(rules, key=lambda rid: list(WHAT).index(self.rb.by_id[rid].rule.type)
+                       if self.rb.by_id[rid].rule.type in WHAT else len(WHAT))  # stable: heaviest first within each
+        counts = {t: sum(1 for rid in rules if self.rb.by_id[rid].rule.type == t) for t in WHAT}
+        counted = format_value([f"{n} {WHAT[t][n > 1]}" for t, n in counts.items() if n])
+        lines += textwrap.wrap(f"Your answer can still decide {counted}; the first:", width)
+        shown = max(1, min(most, budget - len(lines) - 1, len(rules)))
+        for rid in rules[:shown]:
+            r = self.rb.by_id[rid]
+            label = f"criterion for {r.rule.gate.replace('_', ' ')}" if r.rule.type == "gate" else (
+                f"{r.rule.type}, {self.rb.severity(r)}")
+            line = f"- {rid} ({label}): {' '.join(r.rule.title.split())}"
+            lines.append(line if len(line) <= width else line[: width - 3].rstrip() + "...")
+        more = len(rules) - shown
+        lines.append(("and " + str(more) + " more; " if more > 0 else "") + "'why more' shows each rule's condition and sources.")
+        return lines
+
+    def settled_words(self) -> str:
+        """What the end of the interview means: what nothing more could change, and what may be left open."""
+        snap = self.snapshot()
+        focus = self.c.focus
+        if focus == "critical":
+            what = "a finding or diagnosis of critical severity"
+        elif focus == "high":
+            what = "the diagnoses, the first five findings, or a finding of high or critical severity"
+        else:
+            what = "the diagnoses, the items of what is wrong, the serious findings or the next-phase criteria"
+        open_findings = sum(
+            1 for r in self.rb.rules if r.rule.type == "finding" and snap.stakes.rule(r).outcome_open
+        )
+        text = f"Nothing more that I could ask can change {what}."
+        if open_findings:
+            text += (f" {open_findings} lesser finding(s) could still be decided by facts not asked; they cannot "
+                     "change the answer.")
+        if focus != "all":
+            text += " To settle more: partnerwise consult --resume --focus all"
+        return text
 
     def _reads(self, leaf_name: str, template: str) -> bool:
         if leaf_name == template:
@@ -130,8 +188,7 @@ class Explanations:
         return {"kind": "none", "name": t}
 
     def _open_facts(self, r) -> list[str]:
-        snap = self.snapshot()
-        return list(dict.fromkeys(self.assessor.builder._base_unknowns(r, snap.known, set())))
+        return self.snapshot().stakes.open_facts(r)
 
     def how_topics(self) -> list[str]:
         """What `how` can explain right now: fired findings and criteria, derived facts."""

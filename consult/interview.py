@@ -1,121 +1,129 @@
-"""The interview's state: the facts so far, the questions closed, the answer log, and which question comes next.
+"""The interview's state: the facts so far, the fields closed, the answer log, and which question comes next.
 
-The next question comes from the rule base itself. After every answer the partial partnership is
-assessed by the engine (durable-rules decides every finding, as in `assess`); its gaps (the unknown
-facts that can still decide an undecided finding or next-phase criterion, weighted by that rule's
-priority) say what is still worth asking. A person meets the partnership's basics first (name,
-phase, impact area, partners and their sectors, funders and their shares), then the most
-consequential gap. Nothing here reads from or writes to a terminal (consult/terminal.py does).
+After every answer the partial partnership is assessed by the engine, exactly as `assess` would assess
+the fact file saved so far (durable-rules decides every finding). Then the three-valued analysis of
+consult/stakes.py says what further answers could still change in the answer: the diagnoses, the
+first findings, the serious findings and, for a full session, the rest of the answer's items and the
+next-phase criteria. The open fields that decide those are what is worth asking; the question is the
+topic of the heaviest of them (consult/questions.py), put part by part. When nothing open can change
+the answer, the interview ends. Nothing here reads from or writes to a terminal (consult/terminal.py does).
 """
 
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 from pydantic import ValidationError
 
-from ..engine.assessment import Assessment, Gap
-from ..engine.rulebase import GATE_POINTS, SEVERITY_POINTS, RuleBase
+from ..engine.assessment import ANSWER_ITEMS, Assessment
+from ..engine.rulebase import RuleBase
 from ..engine.runner import Ledger
-from ..facts.derive import FACTS, flatten
+from ..facts import derive
+from ..facts.derive import FACTS, flatten, infer_phase
 from ..facts.loader import describe_error
-from ..facts.model import Partnership
-from .answers import UNKNOWN_WORDS, AnswerError, FieldSpec, field_spec, parse_answer
+from ..facts.model import PHASE_ORDER, Partnership
+from .answers import field_spec
 from .keys import _KEY, get_value, set_value, template_of
+from .questions import ALWAYS, BASICS, LISTS, SCREENS, TOPIC_BY_NAME, Part, Topic, order_of, screened, short_label, topic_of
+from .stakes import SETTLED_WHEN, Stake, Stakes, at_stake, needed, screens
 
 UNNAMED = "Unnamed partnership"
 PLACEHOLDER_NAME = "(not yet named)"
-# Asked of every partnership, whatever the rules read: they name it and place it.
-FIXED_BASICS = ("name", "phase", "impact_area")
-# Asked before anything else whenever the rules need them, in this order.
-BASIC_ORDER = ("partners", "partners[].sector", "funders", "funders[].share")
+FOCUSES = ("all", "high", "critical")
+PHASE_SIGN_WEIGHT = 10_000  # while the phase is assumed, what could change the assumption comes first
 
 
 @dataclass
-class Question:
-    """One question to put to the person, and why it is asked.
+class Prompt:
+    """One part of one question, as it is put: the question's number and topic, and the part."""
 
-    A question about a field of each partner or funder (`partners[].role_defined`) is asked once for
-    all of them that are still open: `instances` are their concrete fields (`partners[0].role_defined`)
-    and `subjects` their names, in the same order.
-    """
-
-    key: str
-    spec: FieldSpec
-    instances: list[str] = field(default_factory=list)
-    subjects: list[str] = field(default_factory=list)
-    gap: Optional[Gap] = None
-    basic: bool = False
+    number: int
+    topic: Topic
+    part: Part
+    first: bool  # the question's first part: its topic is introduced
+    weight: Optional[int] = None
+    rules: list[str] = field(default_factory=list)  # the rules at stake its answer can decide
 
     @property
-    def group(self) -> bool:
-        return "[]" in self.key
-
-    @property
-    def text(self) -> str:
-        q = self.spec.question
-        if self.group:
-            who = "partner" if self.key.startswith("partners") else "funder"
-            return f"For each {who}: " + q[0].lower() + q[1:]
-        return q
+    def basic(self) -> bool:
+        return self.topic.name in BASICS
 
 
 @dataclass
 class Snapshot:
-    """The partial partnership evaluated: facts, what fired, the assessment, and what is worth asking."""
+    """The partial partnership assessed, and what is still at stake."""
 
-    partnership: Partnership
+    partnership: Partnership  # as assessed: with the assumed phase when none is given
     flat: dict[str, Any]
     ledger: Ledger
     assessment: Assessment
     known: dict[str, Any]
-    gaps: list[Gap]
+    stakes: Stakes
+    at_stake: list[Stake]
+    needed: dict[str, tuple[int, list[str]]]  # open field templates -> (weight, rules at stake they decide)
 
 
 @dataclass
 class LogEntry:
-    """One answered question: the values it set (with what they replaced) and the fields it closed."""
+    """One answered part: the values it set (with what they replaced) and the fields it closed."""
 
     key: str
     outcome: str  # "answer", "unknown" or "skip"
     values: dict[str, Any] = field(default_factory=dict)
     previous: dict[str, Any] = field(default_factory=dict)
     closed: list[str] = field(default_factory=list)
+    question: int = 0  # the number of the question it belongs to
+    topic: str = ""
 
     def to_dict(self) -> dict:
         return {"key": self.key, "outcome": self.outcome, "values": self.values, "previous": self.previous,
-                "closed": self.closed}
+                "closed": self.closed, "question": self.question, "topic": self.topic}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "LogEntry":
-        return cls(str(d["key"]), str(d["outcome"]), dict(d.get("values") or {}), dict(d.get("previous") or {}),
-                   [str(k) for k in d.get("closed") or []])
-
-
-# How much of the advice a session settles: every finding, or only what can decide a finding at
-# least this severe or a criterion for the next phase (gap weights are rule priorities).
-FOCUS_WEIGHT = {"all": 0, "high": GATE_POINTS, "critical": SEVERITY_POINTS["critical"]}
+    def from_dict(cls, d: dict, index: int = 0) -> "LogEntry":
+        key = str(d["key"])
+        return cls(key, str(d["outcome"]), dict(d.get("values") or {}), dict(d.get("previous") or {}),
+                   [str(k) for k in d.get("closed") or []], int(d.get("question") or index + 1),
+                   str(d.get("topic") or topic_of(key).name))
 
 
 class Consultation:
-    """The state of one interview: the facts so far, the questions closed as unknown or skipped, the log."""
+    """The state of one interview: the facts so far, the fields closed as unknown or skipped, the log."""
 
     def __init__(self, assessor, data: Optional[dict] = None, focus: str = "all"):
         self.assessor = assessor
-        self.focus = focus if focus in FOCUS_WEIGHT else "all"
+        self.focus = focus if focus in FOCUSES else "all"
         self.rb: RuleBase = assessor.rulebase
         self.data: dict = copy.deepcopy(data or {})
         self.unknown: list[str] = []
         self.skipped: list[str] = []
         self.log: list[LogEntry] = []
         self._snapshot: Optional[Snapshot] = None
+        self._screens = screens(self.rb)
+        self._table: Optional[tuple[int, str, tuple]] = None  # the fields of the table question being asked
+        self._closed: Optional[set[str]] = None  # unknown and skipped fields, while nothing changes
+        self._screening: list[str] = []  # the screens whose answer leaves the fields they screen out
 
     # state
     def closed(self, key: str) -> bool:
-        return key in self.unknown or key in self.skipped
+        """Whether a field is settled as unknown: answered unknown, skipped, or screened out."""
+        if self._closed is None:
+            self._closed = set(self.unknown) | set(self.skipped)
+            self._screening = []
+            for screen in sorted(SCREENS, key=order_of):  # a screen may itself be screened out by an earlier one
+                value = SCREENS[screen][0]
+                if get_value(self.data, screen) == value or self.closed(screen):
+                    self._screening.append(screen)
+        return key in self._closed or self.screened_out(key)
+
+    def screened_out(self, key: str) -> bool:
+        """A field a screening answer made meaningless (nothing to say about a secretariat there is not, or
+        about one nobody knows of)."""
+        if self._closed is None:
+            self.closed(key)
+        return any(screened(key, screen) for screen in self._screening)
 
     def known(self, key: str) -> bool:
         return get_value(self.data, key) is not None
@@ -124,47 +132,67 @@ class Consultation:
     def name(self) -> Optional[str]:
         return self.data.get("name")
 
+    @property
+    def questions_asked(self) -> int:
+        """How many questions have been put (a question of several parts counts once)."""
+        return len({e.question for e in self.log})
+
     def partnership(self) -> Partnership:
         data = self.data if self.data.get("name") else {**self.data, "name": PLACEHOLDER_NAME}
         return Partnership.model_validate(data)
 
     def snapshot(self) -> Snapshot:
-        """The current facts assessed (cached until the next change)."""
+        """The current facts assessed as `assess` assesses the saved file, and what is at stake (cached until the next change)."""
         if self._snapshot is None:
             p = self.partnership()
+            assumed = None
+            if p.phase is None:
+                phase, assumed = infer_phase(p)
+                p = p.model_copy(update={"phase": phase})
             flat = flatten(p)
             ledger = self.assessor.ledgers([flat])[0]
-            assessment = self.assessor.builder.build(p, flat, ledger)
+            assessment = self.assessor.builder.build(p, flat, ledger, assumed)
             known = dict(flat)
             known.update(ledger.derived)
-            gaps = assessment.gaps
-            provisional = self.provisional(flat)
-            if provisional:
-                settled = {k: v for k, v in flat.items() if k not in provisional}
-                ledger2 = self.assessor.ledgers([settled])[0]
-                known2 = dict(settled)
-                known2.update(ledger2.derived)
-                phase = self.assessor.builder.phase_status(p.phase, ledger2)
-                gaps = self.assessor.builder.gaps(known2, phase)
-            self._snapshot = Snapshot(p, flat, ledger, assessment, known, gaps)
+            signs = self._phase_signs(p.phase) if assumed is not None and self.closed("phase") else []
+            # Unknown signs (None) leave the assumed phase open: nothing phase-bound is taken as settled.
+            phase_open = not self.known("phase") and (not self.closed("phase") or signs is None or bool(signs))
+            stakes = Stakes(self.rb, known, lambda name: self._is_open(name, flat, phase_open), ledger)
+            at = at_stake(stakes, assessment, self.assessor.builder, self.focus, ANSWER_ITEMS)
+            need = {t: v for t, v in needed(stakes, at).items() if self.instances(t)}
+            if signs:
+                need = {**{name: (PHASE_SIGN_WEIGHT, []) for name in signs}, **need}
+            self._snapshot = Snapshot(p, flat, ledger, assessment, known, stakes, at, need)
         return self._snapshot
 
-    def provisional(self, flat: dict[str, Any]) -> set[str]:
-        """Computed numbers and names that more answers could still change.
+    def _is_open(self, name: str, flat: dict[str, Any], phase_open: bool) -> bool:
+        """Whether a fact the rules read can still change with the answers to come."""
+        if name in ("phase", "phase_index"):
+            return phase_open
+        spec = FACTS.get(name)
+        if spec is None:
+            return False
+        if spec.computed:
+            if name in SETTLED_WHEN and flat.get(name) is SETTLED_WHEN[name]:
+                return False
+            return any(self.instances(ask) for ask in spec.asks)
+        return flat.get(name) is None and bool(self.instances(name))
 
-        True/false summaries over partners or funders (all roles defined, any business partner) only
-        ever get decided, never reversed, by more answers. A number computed over the partners who
-        have answered so far (the gap between their ratings) can still move while any of them is
-        open, so for choosing questions it counts as unknown until its inputs are all answered.
-        """
-        out = set()
-        for name, value in flat.items():
-            spec = FACTS.get(name)
-            if spec is None or not spec.computed or spec.type in ("bool", "names") or isinstance(value, list):
-                continue
-            if any(self.instances(ask) for ask in spec.asks if "[]" in ask):
-                out.add(name)
-        return out
+    def _phase_signs(self, assumed: str) -> Optional[list[str]]:
+        """Open fields that show a later phase than the one assumed: their answers could change the assumption
+        (None when the fact model does not say which fields show a phase)."""
+        signs: Optional[dict[str, list]] = getattr(derive, "_PHASE_SIGNS", None)
+        if signs is None:
+            return None
+        later = PHASE_ORDER[PHASE_ORDER.index(assumed):]
+        out = []
+        for phase in later:
+            for name, _, _ in signs.get(phase, []):
+                if name in FACTS and not FACTS[name].computed and self.instances(name):
+                    out.append(name)
+        if PHASE_ORDER.index(assumed) < PHASE_ORDER.index("implementation"):
+            out += [n for n in ("started", "as_of") if self.instances(n)]
+        return list(dict.fromkeys(out))
 
     def assessment(self) -> Assessment:
         return self.snapshot().assessment
@@ -175,7 +203,7 @@ class Consultation:
 
     # choosing
     def instances(self, template: str) -> list[str]:
-        """The concrete, still open fields a gap template stands for, in file order."""
+        """The concrete, still open fields a template stands for, in file order (the list itself while it is unknown)."""
         if "[]" not in template:
             if self.known(template) or self.closed(template) or field_spec(template) is None:
                 return []
@@ -187,85 +215,135 @@ class Consultation:
         keys = [f"{list_name}[{i}].{rest}" for i in range(len(items))]
         return [k for k in keys if not self.known(k) and not self.closed(k)]
 
-    def question(self, template: str, gap: Optional[Gap] = None, basic: bool = False) -> Optional[Question]:
-        """The question for a gap template: about a list itself, one field, or a field of each item."""
-        keys = self.instances(template)
-        if not keys:
-            return None
-        key = template if "[]" in template and _KEY.match(keys[0]) else keys[0]
-        spec = field_spec(template_of(key))
-        if spec is None:
-            return None
-        subjects = []
-        for k in keys:
-            m = _KEY.match(k)
-            if m:
-                subjects.append(self.data[m.group(1)][int(m.group(2))]["name"])
-        return Question(key, spec, keys, subjects, gap, basic)
+    def open_keys(self) -> dict[str, int]:
+        """The concrete open fields worth asking, each with the heaviest weight it carries."""
+        out: dict[str, int] = {}
+        for template, (weight, _) in self.snapshot().needed.items():
+            for key in self.instances(template):
+                out[key] = max(out.get(key, 0), weight)
+        return out
 
-    def next_question(self) -> Optional[Question]:
-        """The question whose answer can change the advice most, basics first; None when nothing can."""
-        floor = FOCUS_WEIGHT[self.focus]
-        gaps = [g for g in self.snapshot().gaps if g.weight >= floor]
-        by_fact = {g.fact: g for g in gaps}
-        for key in FIXED_BASICS:
-            if not self.known(key) and not self.closed(key):
-                return self.question(key, by_fact.get(key), basic=True)
-        for template in BASIC_ORDER:
-            if template in by_fact:
-                q = self.question(template, by_fact[template], basic=True)
-                if q is not None:
-                    q.gap = self.gap_for(q.key) or q.gap
-                    return q
-        for gap in gaps:
-            q = self.question(gap.fact, gap)
-            if q is not None:
-                q.gap = self.gap_for(q.key) or gap
-                return q
+    def next_prompt(self) -> Optional[Prompt]:
+        """The next part to put: the rest of the current question, then the basics, then the heaviest topic."""
+        open_keys = self.open_keys()
+        last = self.log[-1] if self.log else None
+        number = max((e.question for e in self.log), default=0)
+        if last is not None:
+            topic = TOPIC_BY_NAME.get(last.topic) or topic_of(last.key)
+            table = self._table[2] if self._table and self._table[:2] == (last.question, last.topic) else None
+            part = self._part(topic, open_keys, table)
+            if part is not None:
+                return self._prompt(last.question, topic, part, False, open_keys)
+        for name in BASICS:
+            topic = TOPIC_BY_NAME[name]
+            part = self._part(topic, open_keys)
+            if part is not None:
+                return self._prompt(number + 1, topic, part, True, open_keys)
+        by_topic: dict[str, tuple[int, int, int, Topic]] = {}
+        names = [t.name for t in TOPIC_BY_NAME.values()]
+        for key, weight in open_keys.items():
+            t = topic_of(key)
+            w, n, rank, _ = by_topic.get(t.name, (0, 0, names.index(t.name) if t.name in names else len(names), t))
+            by_topic[t.name] = (max(w, weight), n + 1, rank, t)
+        for _, _, _, topic in sorted(by_topic.values(), key=lambda v: (-v[0], v[2], v[3].name)):
+            part = self._part(topic, open_keys)
+            if part is not None:
+                return self._prompt(number + 1, topic, part, True, open_keys)
         return None
 
-    def gap_for(self, key: str) -> Optional[Gap]:
-        """The gap a question serves (a question about a list serves the gaps of its items too)."""
-        template = template_of(key)
-        merged: Optional[Gap] = None
-        for g in self.snapshot().gaps:
-            if g.fact == template or ("[]" not in template and g.fact.startswith(template + "[].")):
-                if merged is None:
-                    merged = Gap(template, g.question, list(g.rules), g.weight)
-                else:
-                    merged.rules = sorted(set(merged.rules) | set(g.rules))
-                    merged.weight = max(merged.weight, g.weight)
-        return merged
+    def _prompt(self, number: int, topic: Topic, part: Part, first: bool, open_keys: dict[str, int]) -> Prompt:
+        if part.table:
+            self._table = (number, topic.name, part.table)
+        weights = [open_keys[k] for k in part.keys if k in open_keys]
+        return Prompt(number, topic, part, first, max(weights) if weights else None, self.rules_for(part))
+
+    def rules_for(self, part: Part) -> list[str]:
+        """The rules at stake that this part's answer can decide, heaviest first."""
+        snap = self.snapshot()
+        templates = {template_of(k) for k in part.keys}
+        rules: dict[str, None] = {}
+        for template, (_, ids) in snap.needed.items():
+            if template in templates or (part.kind == "list" and template.startswith(part.key + "[].")):
+                rules.update(dict.fromkeys(ids))
+        weight = self.assessor.builder.max_priority
+        return sorted(rules, key=lambda rid: (-weight.get(rid, 0), rid))
+
+    def _part(self, topic: Topic, open_keys: dict[str, int], table: Optional[tuple] = None) -> Optional[Part]:
+        """The next part of a topic: what of it is open and worth asking, grouped as the topic asks it.
+
+        A table's fields (`table`) are those of its question's first line, so that every line of one
+        question answers the same fields.
+        """
+        keys = [k for k in open_keys if topic_of(k).name == topic.name]
+        for k in ALWAYS:
+            if topic_of(k).name == topic.name and k not in keys and self.instances(k) == [k]:
+                keys.append(k)
+        if not keys:
+            return None
+        keys.sort(key=lambda k: (order_of(k), k))
+        if topic.name in LISTS:
+            return Part("list", topic.name, [topic.name], list_question(topic.name), with_shares=topic.name == "funders")
+        if _KEY.match(keys[0]):
+            # A table: one line per partner or funder, the same fields for all of them in one question.
+            subject = min((_KEY.match(k) for k in keys), key=lambda m: int(m.group(2)))
+            subject = f"{subject.group(1)}[{subject.group(2)}]"
+            if table is None:
+                table = tuple(dict.fromkeys(template_of(k) for k in keys))
+                if topic.name == "ratings":
+                    table += ("partners[].ratings.raters",)  # how many people rated goes with the ratings
+            fields = [subject + "." + t.split("[].", 1)[1] for t in table]
+            fields += [k for k in keys if k.startswith(subject + ".") and k not in fields]  # needed since the table began
+            return self._record(subject, [k for k in fields if not self.known(k) and not self.closed(k)], table)
+        screen = self._screen(keys)
+        if screen is not None:
+            return value_part(screen)
+        first = keys[0]
+        spec = field_spec(template_of(first))
+        if spec is not None and spec.kind == "bool":
+            section = first.rsplit(".", 1)[0]
+            same = [k for k in keys if k.rsplit(".", 1)[0] == section and field_spec(template_of(k)).kind == "bool"]
+            if len(same) > 1:
+                return checklist_part(section, same)
+        return value_part(first)
+
+    def _screen(self, keys: list[str]) -> Optional[str]:
+        """A field to ask on its own before `keys`: a screening question for some of them, else the one
+        whose answer can settle most of the others by the rules (at least two)."""
+        for screen in sorted(SCREENS, key=order_of):
+            if self.instances(screen) == [screen] and any(screened(k, screen) for k in keys):
+                return screen
+        best, most = None, 1
+        for s in keys:
+            settles = sum(1 for x in keys if x != s and s in self._screens.get(template_of(x), ()))
+            if settles > most:
+                best, most = s, settles
+        return best
+
+    def _record(self, subject: str, keys: list[str], table: tuple = ()) -> Part:
+        list_name, index = subject.split("[")
+        name = self.data[list_name][int(index.rstrip("]"))]["name"]
+        keys = sorted(keys, key=lambda k: (order_of(k), k))
+        bools = [k for k in keys if field_spec(template_of(k)).kind == "bool"]
+        if len(keys) == 1 and len(table) == 1:
+            part = value_part(keys[0])
+            part.subject, part.table = name, table
+            part.text = f"{name}: " + part.text[0].lower() + part.text[1:]
+            return part
+        items = bools if len(bools) > 1 else []
+        ordered = [k for k in keys if k not in items] + items
+        specs = [field_spec(template_of(k)) for k in ordered if k not in items]
+        return Part("record", subject, ordered, f"{name}:", specs=specs, items=items, subject=name, table=table)
 
     # answering
-    def answer(self, q: Question, text: str) -> dict[str, Any]:
-        """Apply a typed answer; AnswerError (and nothing changed) if it does not fit."""
-        if not q.group:
-            value = parse_answer(q.spec, text)
-            if q.spec.kind == "names":
-                value = [{"name": n} for n in value]
-            return self.apply(q.key, {q.key: value})
-        # Between names ';'; for one-word answers (yes, 4.5, business) ',' will do as well.
-        separators = ";" if q.spec.kind in ("choices", "texts") else "[;,]"
-        parts = [p.strip() for p in re.split(separators, text) if p.strip()]
-        if len(parts) == 1:
-            parts = parts * len(q.instances)
-        if len(parts) != len(q.instances):
-            raise AnswerError(f"Please give {len(q.instances)} answers separated by ';' (one per name, in order), or one for all.")
-        values: dict[str, Any] = {}
-        closed = []
-        for key, subject, part in zip(q.instances, q.subjects, parts):
-            if part.lower() in UNKNOWN_WORDS:
-                closed.append(key)
-                continue
-            try:
-                values[key] = parse_answer(q.spec, part)
-            except AnswerError as e:
-                raise AnswerError(f"{subject}: {e}") from None
-        return self.apply(q.key, values, closed)
+    def answer(self, prompt: Prompt, text: str) -> dict[str, Any]:
+        """Apply a typed answer to a part; AnswerError (and nothing changed) if it does not fit."""
+        values, closed = prompt.part.parse(text)
+        return self.apply(values, closed, prompt)
 
-    def apply(self, key: str, values: dict[str, Any], closed: Sequence[str] = ()) -> dict[str, Any]:
+    def apply(self, values: dict[str, Any], closed=(), prompt: Optional[Prompt] = None, key: Optional[str] = None) -> dict[str, Any]:
         """Set several fields at once, validated together; AnswerError (nothing changed) if the model refuses."""
+        from .answers import AnswerError
+
         data = copy.deepcopy(self.data)
         previous = {k: copy.deepcopy(get_value(self.data, k)) for k in values}
         for k, v in values.items():
@@ -281,20 +359,48 @@ class Consultation:
         self.data = clean
         self.unknown.extend(k for k in closed if k not in self.unknown)
         stored = {k: copy.deepcopy(get_value(clean, k)) for k in values}
-        self.log.append(LogEntry(key, "answer", stored, previous, list(closed)))
+        number, topic, label = self._entry_of(prompt, key or next(iter(values), "") or next(iter(closed), ""))
+        outcome = "answer" if values else "unknown"
+        self.log.append(LogEntry(label, outcome, stored, previous, list(closed), number, topic))
         self._changed()
         return stored
 
-    def close(self, q: Question, skipped: bool = False) -> None:
-        """Record 'unknown' (or 'skip') for a question's fields so they are not asked again."""
-        if q.key == "name" and not skipped:
+    def _entry_of(self, prompt: Optional[Prompt], key: str) -> tuple[int, str, str]:
+        if prompt is not None:
+            return prompt.number, prompt.topic.name, prompt.part.key
+        number = max((e.question for e in self.log), default=0) + 1
+        return number, topic_of(key).name, key
+
+    def close(self, prompt: Prompt, skipped: bool = False) -> None:
+        """Record 'unknown' (or 'skip') for a part's fields so they are not asked again."""
+        part = prompt.part
+        if part.keys == ["name"] and not skipped:
             # The fact file needs a name; an unknown one gets a plain label.
-            self.apply("name", {"name": UNNAMED})
+            self.apply({"name": UNNAMED}, (), prompt)
             return
         target = self.skipped if skipped else self.unknown
-        target.extend(k for k in q.instances if k not in target)
-        self.log.append(LogEntry(q.key, "skip" if skipped else "unknown", closed=list(q.instances)))
+        target.extend(k for k in part.keys if k not in target)
+        self.log.append(LogEntry(part.key, "skip" if skipped else "unknown", closed=list(part.keys),
+                                 question=prompt.number, topic=prompt.topic.name))
         self._changed()
+
+    def pass_topic(self, prompt: Prompt) -> list[str]:
+        """Leave the rest of a question's topic unknown: every field it would still ask; the fields closed."""
+        closed: list[str] = []
+        table = prompt.part.table or None
+        part: Optional[Part] = prompt.part
+        while part is not None:
+            new = [k for k in part.keys if k not in self.unknown]
+            if not new:
+                break
+            self.unknown.extend(new)
+            closed += new
+            self._changed()
+            part = self._part(prompt.topic, self.open_keys(), table)
+        self.log.append(LogEntry(prompt.topic.name, "unknown", closed=closed, question=prompt.number,
+                                 topic=prompt.topic.name))
+        self._changed()
+        return closed
 
     def undo(self) -> Optional[LogEntry]:
         """Take back the last answer (or unknown, or skip); None when there is nothing to take back."""
@@ -303,7 +409,7 @@ class Consultation:
         entry = self.log.pop()
         for k, previous in entry.previous.items():
             set_value(self.data, k, copy.deepcopy(previous))
-            if k in ("partners", "funders") and previous is None:
+            if k in LISTS and previous is None:
                 # What was closed about the list's items went with it.
                 prefix = k + "["
                 self.unknown = [x for x in self.unknown if not x.startswith(prefix)]
@@ -317,6 +423,7 @@ class Consultation:
 
     def _changed(self) -> None:
         self._snapshot = None
+        self._closed = None
 
     def origin(self, key: str) -> str:
         """Whether a fact was answered in this session, closed as unknown or skipped, or came from the file."""
@@ -324,7 +431,7 @@ class Consultation:
             return "skipped"
         if key in self.unknown:
             return "answered unknown"
-        if any(key in entry.values for entry in self.log):
+        if any(k == key or key.startswith((k + "[", k + ".")) for entry in self.log for k in entry.values):
             return "answered"
         return "from the fact file" if self.known(key) else "not asked"
 
@@ -335,3 +442,23 @@ class Consultation:
         if not data.get("name"):
             data["name"] = UNNAMED
         return Partnership.model_validate(data).model_dump(mode="json", exclude_none=True)
+
+
+def list_question(name: str) -> str:
+    if name == "funders":
+        return "Who funds the partnership, and what share of the budget does each provide?"
+    return "Who are the partners?"
+
+
+def value_part(key: str) -> Part:
+    spec = field_spec(template_of(key))
+    return Part("value", key, [key], spec.question, specs=[spec])
+
+
+def checklist_part(section: str, keys: list[str]) -> Part:
+    from ..facts.walker import field_at
+
+    f = field_at(template_of(section))
+    described = f is not None and f.question not in (section.rsplit(".", 1)[-1], short_label(section))
+    text = f"{f.question} Which of these hold?" if described else f"{short_label(section).capitalize()}: which of these hold?"
+    return Part("checklist", section, list(keys), text, items=list(keys))

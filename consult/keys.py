@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Union
 
 _KEY = re.compile(r"^([a-z_]+)\[(\d+)\]\.(.+)$")
 
 
+@lru_cache(maxsize=4096)
 def template_of(key: str) -> str:
     """`partners[2].sector` -> `partners[].sector`."""
     return re.sub(r"\[\d+\]", "[]", key)
@@ -43,7 +45,8 @@ def set_value(data: dict, key: str, value: Any) -> None:
         node[last] = value
 
 
-def _split(key: str) -> list[Union[str, int]]:
+@lru_cache(maxsize=4096)
+def _split(key: str) -> tuple[Union[str, int], ...]:
     out: list[Union[str, int]] = []
     for part in key.split("."):
         m = re.fullmatch(r"([A-Za-z_]+)\[(\d+)\]", part)
@@ -51,4 +54,4 @@ def _split(key: str) -> list[Union[str, int]]:
             out += [m.group(1), int(m.group(2))]
         else:
             out.append(part)
-    return out
+    return tuple(out)

@@ -26,8 +26,12 @@ SESSION_SUFFIX = ".partnerwise-session.json"
 from .errors import ConsultError  # noqa: E402  (raised here, caught by the API)
 
 
+# libyaml's emitter writes the same text as PyYAML's, ten times faster: the fact file is written after every answer.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def dump_facts(doc: dict) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return yaml.dump(doc, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
 def side_path(fact_path: Path) -> Path:
@@ -157,7 +161,7 @@ def start(
         c = Consultation(assessor, data, focus or str(state.get("focus") or "all"))
         c.unknown = [str(k) for k in state.get("unknown") or []]
         c.skipped = [str(k) for k in state.get("skipped") or []]
-        c.log = [LogEntry.from_dict(e) for e in state.get("log") or []]
+        c.log = [LogEntry.from_dict(e, i) for i, e in enumerate(state.get("log") or [])]
         started = state.get("started_from")
         notes = []
         if state.get("finished"):

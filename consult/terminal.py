@@ -21,16 +21,20 @@ from ..render.table import render_one
 from ..render.text import MET_LABEL, SEVERITY_LABEL, clean, evidence_lines, phase_words, readiness, value_text
 from . import answers, interview, session
 from .explain import Explanations
+from .questions import legend_hint, short_label
 
 WIDTH = 80
-MAX_WHY = 5  # rules explained in full by 'why'; the rest are named
-COMMANDS = "why, how, findings, skip, back, save, quit, help"
+WHY_LINES = 10  # 'why' answers in at most this many lines; 'why more' says everything
+WHY_RULES = 6
+COMMANDS = "why, how, findings, skip, pass, back, save, quit, help"
 HELP = [
-    ("why", "which rules and findings this answer can change, and their sources"),
+    ("why", "what this answer can still change, in a few lines"),
+    ("why more", "every rule this answer can decide, with its condition, what it reads and its sources"),
     ("how X", "how finding X (a rule id or its number in 'findings') or fact X was reached so far"),
     ("findings", "the findings so far, readiness for the next phase, and what is still open"),
-    ("skip", "pass on this question; it is not asked again"),
+    ("skip", "leave this answer out; it is not asked again (recorded as skipped)"),
     ("unknown", "you do not know; kept as unknown and not asked again"),
+    ("pass", "you know nothing more on this question's topic: the rest of it stays unknown"),
     ("back", "take back the last answer and ask it again"),
     ("save [FILE]", "save now (every answer is saved anyway); with FILE, also write a copy there"),
     ("quit", "stop here; 'partnerwise consult --resume' continues later"),
@@ -87,36 +91,16 @@ def _isatty(stream) -> bool:
         return False
 
 
-def answer_hint(q: interview.Question) -> str:
-    one = _one_hint(q)
-    if q.group and len(q.instances) > 1:
-        return f"for each, in this order, separated by ';': {one}; or one answer for all"
-    return one
-
-
-def _one_hint(q: interview.Question) -> str:
-    spec = q.spec
-    if spec.kind == "bool":
-        return "yes / no / unknown"
-    if spec.kind in ("number", "integer"):
-        return f"{answers.range_words(spec)}, or unknown"
-    if spec.kind == "choice":
-        return "one of: " + ", ".join(spec.choices) + "; or unknown"
-    if spec.kind == "choices":
-        return "any of: " + ", ".join(spec.choices) + " (separate with commas); none; or unknown"
-    if spec.kind == "names":
-        return "names separated by ';' (e.g. Alpha Ltd; Beta Trust); none; or unknown"
-    if spec.kind == "texts":
-        return "items separated by ';'; none; or unknown"
-    if spec.kind == "date":
-        return "a date as YYYY-MM-DD, or unknown"
-    return "text, or unknown"
+def answer_hint(prompt: interview.Prompt) -> str:
+    return prompt.part.hint()
 
 
 class Session:
     """One consult session at the terminal."""
 
     def __init__(self, begin: session.Start, term: Terminal):
+        self._legend: Optional[tuple] = None  # the record fields last explained in the current question
+        self._titled: Optional[int] = None  # the question whose topic was last named
         self.c = begin.consultation
         self.explain = Explanations(self.c)
         self.files = begin.files
@@ -162,35 +146,60 @@ class Session:
     def _loop(self) -> int:
         t = self.term
         while True:
-            q = self.c.next_question()
-            if q is None:
+            prompt = self.c.next_prompt()
+            if prompt is None:
                 return self._finish()
-            self._show(q)
+            self._show(prompt)
             while True:
                 line = t.ask("> ")
                 if line is None:
                     self._stopped("End of input.")
                     return EXIT_OK
-                outcome = self._handle(q, line.strip())
-                if outcome == "next":
+                outcome = self._handle(prompt, line.strip())
+                if outcome in ("next", "back"):
                     break
                 if outcome == "quit":
                     self._stopped("Stopped.")
                     return EXIT_OK
-                if outcome == "back":
-                    break
 
-    def _show(self, q: interview.Question) -> None:
+    def _show(self, prompt: interview.Prompt) -> None:
         t = self.term
-        t.say()
-        t.say(t.style(f"Q{len(self.c.log) + 1} {q.key}", "1;36"))
-        t.wrap(q.text, "   ")
-        for key, subject in zip(q.instances, q.subjects):
-            t.wrap(f"{key.split('.', 1)[0]}  {clean(subject)}", "     ", "       ")
-        for line in textwrap.wrap("[" + answer_hint(q) + "]", WIDTH, initial_indent="   ", subsequent_indent="    "):
+        part = prompt.part
+        if prompt.first or prompt.number != self._titled:
+            # A question's topic is named once, also when a resumed session goes on with a question begun before.
+            t.say()
+            t.say(t.style(f"Q{prompt.number}. {prompt.topic.title}", "1"))
+            self._legend = None
+            self._titled = prompt.number
+        t.say(t.style(f"Q{prompt.number} {part.key}", "1;36") + (f"  {clean(part.subject)}" if part.subject else ""))
+        if part.kind == "record":
+            legend = tuple(interview.template_of(k) for k in part.keys)
+            if legend != self._legend:
+                self._legend = legend
+                t.wrap("One line for each, answering: " + "; ".join(part.labels()), "   ")
+                value_keys = [k for k in part.keys if k not in part.items]
+                for key, spec in zip(value_keys, part.specs):
+                    t.wrap(f"{short_label(key)}: {legend_hint(spec)}", "     ", "       ")
+                if part.items:
+                    t.say("     which hold: the numbers of those that hold (all, -N, ?N), none or unknown:")
+                    self._items(part.items, "       ")
+            else:
+                return  # the legend above holds for this line too
+        elif part.kind == "checklist":
+            t.wrap(part.text, "   ")
+            self._items(part.items, "     ")
+        else:
+            t.wrap(part.text, "   ")
+        for line in textwrap.wrap("[" + answer_hint(prompt) + "]", WIDTH, initial_indent="   ", subsequent_indent="    "):
             t.say(t.style(line, "2"))
 
-    def _handle(self, q: interview.Question, line: str) -> str:
+    def _items(self, keys: list[str], indent: str) -> None:
+        for i, key in enumerate(keys, 1):
+            spec = answers.field_spec(interview.template_of(key))
+            question = spec.question if spec is not None else key
+            self.term.wrap(f"{i:>2} {question}", indent, indent + "   ")
+
+    def _handle(self, prompt: interview.Prompt, line: str) -> str:
         t = self.term
         word, _, rest = line.partition(" ")
         cmd = word.lower()
@@ -200,14 +209,17 @@ class Session:
             return "again"
         if line.startswith("="):
             # '=' marks an answer that would otherwise read as a command ('=How Foundation').
-            return self._answer(q, line[1:].strip())
+            return self._answer(prompt, line[1:].strip())
         if cmd in ("help", "h") and not rest:
             for name, what in HELP:
                 t.say(f"  {name:<12} {what}")
-            t.wrap(f"Answer: {answer_hint(q)}.", "  ")
+            t.wrap(f"Answer: {answer_hint(prompt)}.", "  ")
             return "again"
-        if cmd == "why" and not rest:
-            self._why(q)
+        if cmd == "why" and rest.lower() in ("", "more"):
+            if rest:
+                self._why_more(prompt)
+            else:
+                self._why(prompt)
             return "again"
         if cmd == "how":
             self._how(rest)
@@ -232,7 +244,14 @@ class Session:
                 t.say(f"Saved to {self.files.fact_path}.")
             return "again"
         if cmd == "skip" and not rest:
-            self.c.close(q, skipped=True)
+            self.c.close(prompt, skipped=True)
+            self._save()
+            return "next"
+        if cmd == "pass" and not rest:
+            if prompt.part.keys == ["name"]:
+                t.say("The partnership needs a name; type it, or 'unknown'.")
+                return "again"
+            self.c.pass_topic(prompt)
             self._save()
             return "next"
         if cmd == "back" and not rest:
@@ -244,15 +263,15 @@ class Session:
             t.say(f"Took back the answer to {entry.key}.")
             return "back"
         if line.lower() in answers.UNKNOWN_WORDS:
-            self.c.close(q)
+            self.c.close(prompt)
             self._save()
             return "next"
-        return self._answer(q, line)
+        return self._answer(prompt, line)
 
-    def _answer(self, q: interview.Question, line: str) -> str:
+    def _answer(self, prompt: interview.Prompt, line: str) -> str:
         t = self.term
         try:
-            self.c.answer(q, line)
+            self.c.answer(prompt, line)
         except answers.AnswerError as e:
             t.say(t.style(str(e), "31"))
             return "again"
@@ -260,20 +279,19 @@ class Session:
         return "next"
 
     # explanations
-    def _why(self, q: interview.Question) -> None:
+    def _why(self, prompt: interview.Prompt) -> None:
+        """What this answer can still change, in at most WHY_LINES lines."""
+        lines = self.explain.why_lines(prompt, WIDTH - 2, WHY_RULES)
+        for line in lines[:WHY_LINES]:
+            self.term.say("  " + line)
+
+    def _why_more(self, prompt: interview.Prompt) -> None:
         t = self.term
-        info = self.explain.why(q)
-        if q.basic and q.key in interview.FIXED_BASICS:
-            t.wrap("Every consultation starts with the partnership's name, phase and impact area: they name the "
-                   "partnership, and the phase decides which rules apply.", "  ")
+        info = self.explain.why(prompt)
         if not info["rules"]:
-            if not q.basic:
-                t.say("  No undecided rule reads this any more.")
+            t.say("  No undecided rule of the answer reads this any more.")
             return
-        t.wrap(f"{q.key} can still decide {len(info['rules'])} rule(s); the most important weighs "
-               f"{info['weight']} (severity plus the ranking of its sources):", "  ")
-        shown = info["rules"][:MAX_WHY]
-        for r in shown:
+        for r in info["rules"]:
             if r["type"] == "gate":
                 label = f"criterion for {phase_words(r['gate'])}"
             else:
@@ -287,9 +305,6 @@ class Session:
                     t.wrap(f"via {name} (computed from this answer)", "      ")
             sources = "; ".join(f"{sid} {clean(title)}".strip() for sid, title in r["sources"])
             t.wrap(f"sources: {sources}", "      ")
-        rest = info["rules"][len(shown):]
-        if rest:
-            t.wrap(f"and {len(rest)} more: " + ", ".join(r["rule"] for r in rest) + " (see 'how RULE')", "  ")
 
     def _how(self, target: str) -> None:
         t = self.term
@@ -349,10 +364,9 @@ class Session:
             t.say(f"  Ready for {phase_words(ps.next)}? {readiness(ps.ready_for_next)}")
             for c in ps.criteria:
                 t.wrap(f"{c.id} {MET_LABEL[c.met]}: {clean(c.title)}", "   - ", "     ")
-        if a.gaps:
-            open_gaps = [g for g in a.gaps if self.c.instances(g.fact)]
-            t.say(f"  Still open and able to change this advice: {len(open_gaps)} fact(s)"
-                  + (f"; next most important: {', '.join(g.fact for g in open_gaps[:3])}" if open_gaps else ""))
+        open_keys = self.c.open_keys()
+        t.say(f"  Still open and able to change the answer: {len(open_keys)} fact(s)"
+              + (f"; next most important: {', '.join(list(open_keys)[:3])}" if open_keys else ""))
 
     # endings
     def _stopped(self, why: str) -> None:
@@ -370,18 +384,15 @@ class Session:
         a = self.c.final_assessment()
         a.source = str(self.files.fact_path)
         t.say()
-        if self.c.focus == "all":
-            t.say("Nothing more that I could ask can change this advice.")
-        else:
-            t.say(f"Nothing more that I could ask can change a finding of {self.c.focus} severity or more, or")
-            t.say("the next-phase criteria. To settle the rest: partnerwise consult --resume --focus all")
+        for line in textwrap.wrap(self.explain.settled_words(), WIDTH):
+            t.say(line)
         t.say()
         t.stdout.write(render_one(a))
         t.say()
         unknown = sum(1 for e in self.c.log if e.outcome == "unknown")
         skipped = sum(1 for e in self.c.log if e.outcome == "skip")
-        t.say(f"Asked {len(self.c.log)} questions ({unknown} unknown, {skipped} skipped); the fact model has "
-              f"{answerable_count()} fields.")
+        t.say(f"Asked {self.c.questions_asked} questions in {len(self.c.log)} answers ({unknown} unknown, {skipped} "
+              f"skipped); the fact model has {answerable_count()} fields.")
         t.say(f"Facts saved to {self.files.fact_path}; assess it again with: partnerwise assess {self.files.fact_path}")
         return EXIT_OK
 
