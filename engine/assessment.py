@@ -262,6 +262,9 @@ class Builder:
         self.findings = [r for r in rb.rules if r.rule.type == "finding"]
         self.strengths = [r for r in rb.rules if r.rule.type == "strength"]
         self.diagnoses = [r for r in rb.rules if r.rule.type == "diagnosis"]
+        self._reads_findings = {
+            r.id: any(finding_ref(leaf.name) for leaf in cond.leaves(r.condition)) for r in self.diagnoses
+        }
         self._refs = {
             leaf.name: ref
             for r in self.diagnoses
@@ -429,6 +432,8 @@ class Builder:
         diagnoses: list[Diagnosis] = []
         for _, _, _, r, severity in held:
             gathered = [by_id[i] for i in r.rule.gathers or [] if i in by_id and i not in owner]
+            if not gathered and self._reads_findings[r.id]:
+                continue  # every finding it would explain is explained by a more urgent diagnosis
             for f in gathered:
                 owner[f.rule] = r.id
             gathered.sort(key=_order)

@@ -193,8 +193,8 @@ _COMPUTED += [
         computed=True, asks=("funders[].conditions_attached",),
     ),
     FactSpec(
-        "funding.years_to_first_end", "number",
-        "For each funder: when does its commitment end (years from as_of to the first end)?",
+        "funding.years_to_next_end", "number",
+        "For each funder: when does its commitment end (years from as_of to the next end still to come)?",
         computed=True, asks=("funders[].ends", "as_of"),
     ),
     FactSpec(
@@ -420,9 +420,12 @@ def _funding(p: Partnership, out: dict[str, Any]) -> None:
     out["funding.opaque_expectations"] = [f.name for f in funders if f.expectations_transparent is False]
     _set(out, "funding.conditions_attached", _tri_any([f.conditions_attached for f in funders]))
     out["funding.conditional_funders"] = [f.name for f in funders if f.conditions_attached]
-    ends = [f.ends for f in funders if f.ends is not None]
-    if ends and p.as_of is not None:
-        out["funding.years_to_first_end"] = round(min(years_of(e) for e in ends) - years_of(p.as_of), 1)
+    if p.as_of is not None:
+        # A commitment that has already ended is history: what weighs is the next end still to come.
+        ahead = [years_of(f.ends) - years_of(p.as_of) for f in funders if f.ends is not None]
+        ahead = [y for y in ahead if y >= 0]
+        if ahead:
+            out["funding.years_to_next_end"] = round(min(ahead), 1)
 
 
 def _private_sector(p: Partnership, out: dict[str, Any]) -> None:
