@@ -29,15 +29,22 @@ def render_rule(rb, r) -> str:
     s = summary(rb, r)
     out = [f"{rule.id}  {rule.title}", "=" * min(80, len(rule.id) + 2 + len(rule.title)), ""]
     out.append(f"name: {rule.name}   type: {rule.type}   kind: {rule.kind}   area: {rule.area}")
-    if rule.type == "finding":
+    if rule.type in ("finding", "diagnosis"):
         out.append(f"severity: {s['severity']}   priority: {s['priority']}")
     if rule.gate:
         out.append(f"criterion for entering: {rule.gate.replace('_', ' ')}")
     out.append(f"phases: {', '.join(rule.phases) if rule.phases else 'all'}")
     out.append(f"file: {r.path}")
     out += ["", "When:", textwrap.indent(" ".join(rule.when.split()), "  ")]
+    if rule.unless:
+        out += ["", "Unless (stays quiet only when this is known to be true):", "  " + " ".join(rule.unless.split())]
     if len(r.reads) > 0:
-        out.append("  (normalised: " + to_text(r.condition) + ")")
+        out += ([""] if rule.unless else []) + ["  (normalised: " + to_text(r.condition) + ")"]
+    if rule.severity_if:
+        out += ["", "Severity instead (the first that holds):"]
+        out += [f"  {step.severity:<8} when {' '.join(step.when.split())}" for step in rule.severity_if]
+    if rule.gathers:
+        out += ["", "Gathers (the findings it explains):", textwrap.indent(textwrap.fill(", ".join(rule.gathers), 76), "  ")]
     if rule.derives:
         out += ["", f"Derives: {rule.derives}"]
     if rule.message:
