@@ -184,7 +184,8 @@ def rules_lint(folder: Optional[Path]) -> None:
 @click.option("--no-builtin", is_flag=True, help="Use only the --rules folders, not the built-in rules.")
 @click.option(
     "--focus", type=click.Choice(["all", "high", "critical"]),
-    help="Ask only what can decide findings of at least this severity and the next-phase criteria "
+    help="all: what can change the answer, the diagnoses, the serious findings and the next-phase criteria; "
+    "high: the diagnoses, the first five findings and the serious findings; critical: the critical findings "
     "(default: all; a resumed session keeps its own).",
 )
 @_rules_options
