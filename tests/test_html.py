@@ -513,8 +513,12 @@ def printed_pages(driver, page: Path) -> int:
     from selenium.common.exceptions import InvalidArgumentException
     from selenium.webdriver.common.print_page_options import PrintOptions
 
+    from selenium.webdriver.support.ui import WebDriverWait
+
     driver.get(page.as_uri())
-    assert driver.execute_script("return document.readyState") == "complete"
+    # A large report can still be 'interactive' when get() returns; printing before its script has
+    # run would count the pages of a half-laid-out document.
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
     options = PrintOptions()
     options.page_width, options.page_height = 21.0, 29.7
     # Headless Chromium now and then answers a print of a loaded page with "Printing failed" and
