@@ -39,7 +39,7 @@ run: $(STAMP)
 	@echo "  partnerwise assess examples/troubled-implementation.yaml"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -rs
+	$(BIN)/python -m pytest -rs -n auto
 
 # How good is the advice: the project's validation set of real partnerships (validation/README.md),
 # then the same files cut down to the first fact model's fields, then the development set beside
