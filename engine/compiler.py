@@ -8,11 +8,14 @@ both outcomes, true and false, so that "known to be false" can chain too; unknow
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 from dataclasses import dataclass
 
 from . import conditions as cond
 from .rulebase import LoadedRule, RuleBase, RuleError, finding_ref
+from .rulecache import read_private, write_private
 
 _DR_OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
@@ -32,7 +35,8 @@ class Target:
     """What one compiled durable-rules rule stands for: a rule, an outcome and one alternative.
 
     The outcome is True or False (the rule's condition holds, or is known not to), or the text
-    'severity N' for a finding whose N-th `severity_if` condition holds as well.
+    'severity N' for a finding whose N-th `severity_if` condition holds as well. `leaves` are the
+    alternative's tests, for reading a compiled rule base; a rule base taken from the cache has none.
     """
 
     rule: LoadedRule
@@ -105,6 +109,58 @@ class Compiled:
 # durable-rules hangs at most 256 joins off one alpha node: that many alternatives may end in the
 # same pattern (for example a bare `phase == 'design'`). Past it the engine refuses the ruleset.
 MAX_SHARED_PATTERN = 250
+
+
+# What a compiled rule base is kept as in the user's cache: the engine definition and, for each of
+# its rules, the rule, outcome and alternative it stands for. Keyed by the compiler's own source and
+# every rule's id, type and parsed conditions, so a change to either compiles afresh.
+COMPILED_FILE = "compiled-rulebases.json"
+COMPILED_FORMAT = "partnerwise-compiled-1"
+COMPILED_KEEP = 8
+
+
+def _compiled_key(rb: RuleBase) -> str:
+    h = hashlib.sha256(COMPILED_FORMAT.encode())
+    for source in (__file__, cond.__file__):
+        h.update(Path(source).read_bytes())
+    for r in rb.rules:
+        h.update(repr((r.id, r.rule.type, r.rule.derives, r.condition, tuple(n for n, _ in r.escalations))).encode())
+    return h.hexdigest()
+
+
+def compile_cached(rb: RuleBase) -> Compiled:
+    """compile_rulebase, taken from the per-user cache when this rule base was compiled before.
+
+    The cache is data only (JSON); what it returns is exactly what compile_rulebase would.
+    """
+    try:
+        key = _compiled_key(rb)
+    except OSError:
+        return compile_rulebase(rb)
+    doc = read_private(COMPILED_FILE)
+    entries = doc.get("entries") if isinstance(doc, dict) and doc.get("format") == COMPILED_FORMAT else None
+    entries = entries if isinstance(entries, dict) else {}
+    hit = entries.get(key)
+    if isinstance(hit, dict):
+        try:
+            targets = {
+                name: Target(rb.by_id[rid], outcome, alternative, ())
+                for name, (rid, outcome, alternative) in hit["targets"].items()
+            }
+            return Compiled(hit["definition"], targets, hit["reads"], hit["known"], hit["refs"])
+        except (KeyError, TypeError, ValueError):
+            pass  # not what this version writes: compile afresh
+    compiled = compile_rulebase(rb)
+    entries = dict(list(entries.items())[-(COMPILED_KEEP - 1):])
+    entries[key] = {
+        "definition": compiled.definition,
+        "targets": {n: [t.rule.id, t.outcome, t.alternative] for n, t in compiled.targets.items()},
+        "reads": compiled.reads,
+        "known": compiled.known,
+        "refs": compiled.finding_refs,
+    }
+    write_private(COMPILED_FILE, {"format": COMPILED_FORMAT, "entries": entries})
+    return compiled
 
 
 def compile_rulebase(rb: RuleBase) -> Compiled:

@@ -57,20 +57,9 @@ class RuleFileCache:
     def __init__(self) -> None:
         self.entries: dict[str, Any] = {}
         self.dirty = False
-        folder = _safe_folder(create=False)
-        if folder is None:
-            return
-        path = folder / FILE_NAME
-        try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            with os.fdopen(fd, "rb") as f:
-                if not _private(os.fstat(f.fileno()), stat.S_ISREG):
-                    return
-                doc = json.loads(f.read())
-            if isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("files"), dict):
-                self.entries = doc["files"]
-        except (OSError, ValueError):
-            self.entries = {}
+        doc = read_private(FILE_NAME)
+        if isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("files"), dict):
+            self.entries = doc["files"]
 
     def data(self, path: Path, parse: Callable[[Path], Any]) -> Any:
         try:
@@ -94,18 +83,40 @@ class RuleFileCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        folder = _safe_folder(create=True)
-        if folder is None:
-            return
         entries = self.entries if len(self.entries) <= MAX_ENTRIES else {}
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{FILE_NAME}.", dir=folder)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({"format": FORMAT, "files": entries}, f, separators=(",", ":"))
-            os.replace(tmp, folder / FILE_NAME)
+        if write_private(FILE_NAME, {"format": FORMAT, "files": entries}):
             self.dirty = False
-        except OSError:
-            try:
-                os.unlink(tmp)
-            except (OSError, UnboundLocalError):
-                pass
+
+
+def read_private(name: str) -> Any:
+    """A JSON document from the user's cache folder, or None when it is absent, unsafe or unreadable."""
+    folder = _safe_folder(create=False)
+    if folder is None:
+        return None
+    try:
+        fd = os.open(folder / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not _private(os.fstat(f.fileno()), stat.S_ISREG):
+                return None
+            return json.loads(f.read())
+    except (OSError, ValueError):
+        return None
+
+
+def write_private(name: str, doc: Any) -> bool:
+    """Write a JSON document to the user's cache folder, atomically; False (and nothing written) on any failure."""
+    folder = _safe_folder(create=True)
+    if folder is None:
+        return False
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(doc, f, separators=(",", ":"))
+        os.replace(tmp, folder / name)
+        return True
+    except (OSError, TypeError, ValueError):
+        try:
+            os.unlink(tmp)
+        except (OSError, UnboundLocalError):
+            pass
+        return False

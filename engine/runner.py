@@ -16,7 +16,7 @@ from typing import Any, Optional
 import durable_rules_engine as dre
 import orjson
 
-from .compiler import MARKER_FIELD, MARKER_RULE, Compiled, Target, compile_rulebase
+from .compiler import MARKER_FIELD, MARKER_RULE, Compiled, Target, compile_cached
 from .rulebase import RuleBase
 
 # Result codes of the C layer's assert calls.
@@ -69,7 +69,7 @@ class Engine:
 
     def __init__(self, rb: RuleBase):
         self.rulebase = rb
-        self.compiled: Compiled = compile_rulebase(rb)
+        self.compiled: Compiled = compile_cached(rb)
         self.targets: dict[str, Target] = self.compiled.targets
         self.sections = self.compiled.sections()
         self._name = f"partnerwise_{next(_ruleset_names)}"

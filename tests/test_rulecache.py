@@ -99,3 +99,51 @@ def test_the_cache_can_be_turned_off(monkeypatch, parses, tmp_path):
     parses.clear()
     load_rulebase()
     assert len(parses) > 100 and list(tmp_path.iterdir()) == []
+
+
+def _compiled(c):
+    return (
+        c.definition,
+        {n: (t.rule.id, t.outcome, t.alternative) for n, t in c.targets.items()},
+        c.reads,
+        c.known,
+        c.finding_refs,
+    )
+
+
+def test_a_compiled_rule_base_is_taken_from_the_cache_exactly_as_compiled(cache, monkeypatch):
+    from partnerwise.engine import compiler
+
+    rb = load_rulebase()
+    fresh = compiler.compile_cached(rb)
+    assert (cache / compiler.COMPILED_FILE).exists()
+    calls = []
+    real = compiler.compile_rulebase
+    monkeypatch.setattr(compiler, "compile_rulebase", lambda b: calls.append(b) or real(b))
+    again = compiler.compile_cached(rb)
+    assert calls == []  # taken from the cache
+    assert _compiled(again) == _compiled(fresh) == _compiled(real(rb))
+
+
+@pytest.mark.parametrize("content", [b"not json", b'{"format": "partnerwise-compiled-1", "entries": {"x": 1}}', b"[]"])
+def test_a_broken_compiled_cache_means_compiling_afresh(cache, content):
+    from partnerwise.engine import compiler
+
+    rb = load_rulebase()
+    expected = _compiled(compiler.compile_rulebase(rb))
+    cache.mkdir(mode=0o700, exist_ok=True)
+    (cache / compiler.COMPILED_FILE).write_bytes(content)
+    assert _compiled(compiler.compile_cached(rb)) == expected
+
+
+def test_a_changed_condition_is_compiled_afresh(cache, tmp_path):
+    from partnerwise.engine import compiler
+
+    rules = tmp_path / "rules"
+    shutil.copytree(BUILTIN_DIR, rules)
+    before = _compiled(compiler.compile_cached(load_rulebase([rules], builtin=False, sources_path=rules / "sources.yaml")))
+    target = next(rules.rglob("STEER-08.yaml"))
+    target.write_text(target.read_text().replace("when: secretariat.exists == false", "when: secretariat.exists == true", 1))
+    rb = load_rulebase([rules], builtin=False, sources_path=rules / "sources.yaml")
+    after = _compiled(compiler.compile_cached(rb))
+    assert after != before and after == _compiled(compiler.compile_rulebase(rb))
