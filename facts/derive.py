@@ -47,29 +47,33 @@ def _input_specs() -> list[FactSpec]:
     ]
 
 
+def _computed(name: str, type_: str, question: str, asks: tuple, **more: Any) -> FactSpec:
+    """A fact the rules read that is worked out from others (`asks`: what a person answers instead)."""
+    return FactSpec(name, type_, question, computed=True, asks=asks, **more)
+
+
 def _partner_question(fieldname: str) -> str:
     q = Partner.model_fields[fieldname].description or fieldname
     return "For each partner: " + q[0].lower() + q[1:]
 
 
 _COMPUTED: list[FactSpec] = [
-    FactSpec("phase_index", "number", "Which phase is the partnership in?", computed=True, asks=("phase",), minimum=1, maximum=4),
-    FactSpec("partners.count", "number", "Who are the partners?", computed=True, asks=("partners",), minimum=0),
-    FactSpec(
-        "partners.sector_count", "number", "Which sector does each partner come from?",
-        computed=True, asks=("partners[].sector",), minimum=0,
+    _computed("phase_index", "number", "Which phase is the partnership in?", ("phase",), minimum=1, maximum=4),
+    _computed("partners.count", "number", "Who are the partners?", ("partners",), minimum=0),
+    _computed(
+        "partners.sector_count", "number", "Which sector does each partner come from?", ("partners[].sector",),
+        minimum=0,
     ),
-    FactSpec(
-        "partners.core_group_count", "number", "Which partners form the core group?",
-        computed=True, asks=("partners[].core_group",), minimum=0,
+    _computed(
+        "partners.core_group_count", "number", "Which partners form the core group?", ("partners[].core_group",),
+        minimum=0,
     ),
-    FactSpec("partners.names", "names", "Who are the partners?", computed=True, asks=("partners",)),
+    _computed("partners.names", "names", "Who are the partners?", ("partners",)),
 ]
 for _sector in SECTORS:
     _COMPUTED.append(
-        FactSpec(
-            f"partners.has_{_sector}", "bool", "Which sector does each partner come from?",
-            computed=True, asks=("partners[].sector",),
+        _computed(
+            f"partners.has_{_sector}", "bool", "Which sector does each partner come from?", ("partners[].sector",),
         )
     )
 
@@ -84,170 +88,152 @@ PARTNER_FLAGS = {
 }
 for _flag, (_all, _names) in PARTNER_FLAGS.items():
     _COMPUTED.append(
-        FactSpec(f"partners.{_all}", "bool", _partner_question(_flag), computed=True, asks=(f"partners[].{_flag}",))
+        _computed(f"partners.{_all}", "bool", _partner_question(_flag), (f"partners[].{_flag}",))
     )
     _COMPUTED.append(
-        FactSpec(f"partners.{_names}", "names", _partner_question(_flag), computed=True, asks=(f"partners[].{_flag}",))
+        _computed(f"partners.{_names}", "names", _partner_question(_flag), (f"partners[].{_flag}",))
     )
 _COMPUTED += [
-    FactSpec(
-        "partners.any_low_commitment", "bool", _partner_question("commitment"),
-        computed=True, asks=("partners[].commitment",),
-    ),
-    FactSpec(
-        "partners.low_commitment", "names", _partner_question("commitment"),
-        computed=True, asks=("partners[].commitment",),
-    ),
-    FactSpec(
+    _computed("partners.any_low_commitment", "bool", _partner_question("commitment"), ("partners[].commitment",)),
+    _computed("partners.low_commitment", "names", _partner_question("commitment"), ("partners[].commitment",)),
+    _computed(
         "partners.affected_represented", "bool", _partner_question("directly_affected"),
-        computed=True, asks=("partners[].directly_affected",),
+        ("partners[].directly_affected",),
     ),
-    FactSpec(
+    _computed(
         "partners.all_contribute", "bool", "For each partner: what does it contribute?",
-        computed=True, asks=("partners[].contributions",),
+        ("partners[].contributions",),
     ),
-    FactSpec(
+    _computed(
         "partners.contributing_nothing", "names", "For each partner: what does it contribute?",
-        computed=True, asks=("partners[].contributions",),
+        ("partners[].contributions",),
     ),
-    FactSpec(
+    _computed(
         "partners.any_cost_exceeds_benefit", "bool",
         "For each partner: is the cost of taking part heavier than what it gains?",
-        computed=True, asks=("partners[].benefit", "partners[].cost_of_taking_part"),
+        ("partners[].benefit", "partners[].cost_of_taking_part"),
     ),
-    FactSpec(
+    _computed(
         "partners.burdened", "names", "For each partner: is the cost of taking part heavier than what it gains?",
-        computed=True, asks=("partners[].benefit", "partners[].cost_of_taking_part"),
+        ("partners[].benefit", "partners[].cost_of_taking_part"),
     ),
-    FactSpec(
+    _computed(
         "partners.business_contributes", "bool",
         "For each business partner: what does it contribute (money, staff, expertise, technology, data, networks, goods)?",
-        computed=True, asks=("partners[].sector", "partners[].contributions"),
+        ("partners[].sector", "partners[].contributions"),
     ),
-    FactSpec(
-        "partners.any_leaving", "bool", _partner_question("status"), computed=True, asks=("partners[].status",),
-    ),
-    FactSpec("partners.leaving", "names", _partner_question("status"), computed=True, asks=("partners[].status",)),
-    FactSpec(
+    _computed("partners.any_leaving", "bool", _partner_question("status"), ("partners[].status",)),
+    _computed("partners.leaving", "names", _partner_question("status"), ("partners[].status",)),
+    _computed(
         "partnership_age", "number", "How many years has the partnership been running (from started to as_of)?",
-        computed=True, asks=("started", "as_of"), minimum=0,
+        ("started", "as_of"), minimum=0,
     ),
-    FactSpec(
+    _computed(
         "exit.years_to_end", "number", "How many years are left until the planned end (from as_of to exit.end_date)?",
-        computed=True, asks=("exit.end_date", "as_of"),
+        ("exit.end_date", "as_of"),
     ),
-    FactSpec("funding.funder_count", "number", "Who funds the partnership?", computed=True, asks=("funders",), minimum=0),
-    FactSpec(
-        "funding.largest_share", "number", "What share of the budget does each funder provide?",
-        computed=True, asks=("funders[].share",), minimum=0, maximum=100,
+    _computed("funding.funder_count", "number", "Who funds the partnership?", ("funders",), minimum=0),
+    _computed(
+        "funding.largest_share", "number", "What share of the budget does each funder provide?", ("funders[].share",),
+        minimum=0, maximum=100,
     ),
-    FactSpec(
-        "funding.largest_funder", "text", "What share of the budget does each funder provide?",
-        computed=True, asks=("funders[].share",),
+    _computed(
+        "funding.largest_funder", "text", "What share of the budget does each funder provide?", ("funders[].share",),
     ),
-    FactSpec(
+    _computed(
         "funding.largest_funder_kind", "choice", "For the largest funder: what kind of money does it provide?",
-        choices=tuple(k.value for k in FundingKind),
-        computed=True, asks=("funders[].share", "funders[].kind"),
+        ("funders[].share", "funders[].kind"), choices=tuple(k.value for k in FundingKind),
     ),
-    FactSpec(
+    _computed(
         "funding.largest_funder_transparent", "bool",
         "For the largest funder: were its expectations made transparent to all partners from the outset?",
-        computed=True, asks=("funders[].share", "funders[].expectations_transparent"),
+        ("funders[].share", "funders[].expectations_transparent"),
     ),
-    FactSpec(
-        "funding.total_share", "number", "What share of the budget does each funder provide?",
-        computed=True, asks=("funders[].share",), minimum=0, maximum=100,
+    _computed(
+        "funding.total_share", "number", "What share of the budget does each funder provide?", ("funders[].share",),
+        minimum=0, maximum=100,
     ),
-    FactSpec(
-        "funding.kind_count", "number", "What kind of money does each funder provide?",
-        computed=True, asks=("funders[].kind",), minimum=0,
+    _computed(
+        "funding.kind_count", "number", "What kind of money does each funder provide?", ("funders[].kind",),
+        minimum=0,
     ),
-    FactSpec(
-        "funding.has_private", "bool", "What kind of money does each funder provide?",
-        computed=True, asks=("funders[].kind",),
-    ),
-    FactSpec(
+    _computed("funding.has_private", "bool", "What kind of money does each funder provide?", ("funders[].kind",)),
+    _computed(
         "funding.private_sector_mobilised", "bool",
         "Does any business partner or private investor put money, staff, technology or goods into the partnership?",
-        computed=True, asks=("funders[].kind", "partners[].contributions"),
+        ("funders[].kind", "partners[].contributions"),
     ),
-    FactSpec(
+    _computed(
         "funding.all_expectations_transparent", "bool",
         "For each funder: were its expectations made transparent to all partners from the outset?",
-        computed=True, asks=("funders[].expectations_transparent",),
+        ("funders[].expectations_transparent",),
     ),
-    FactSpec(
+    _computed(
         "funding.opaque_expectations", "names",
         "For each funder: were its expectations made transparent to all partners from the outset?",
-        computed=True, asks=("funders[].expectations_transparent",),
+        ("funders[].expectations_transparent",),
     ),
-    FactSpec(
+    _computed(
         "funding.conditions_attached", "bool",
         "For each funder: does it tie its money to conditions the partners did not choose?",
-        computed=True, asks=("funders[].conditions_attached",),
+        ("funders[].conditions_attached",),
     ),
-    FactSpec(
+    _computed(
         "funding.conditional_funders", "names",
         "For each funder: does it tie its money to conditions the partners did not choose?",
-        computed=True, asks=("funders[].conditions_attached",),
+        ("funders[].conditions_attached",),
     ),
-    FactSpec(
+    _computed(
         "funding.years_to_next_end", "number",
         "For each funder: when does its commitment end (years from as_of to the next end still to come)?",
-        computed=True, asks=("funders[].ends", "as_of"),
+        ("funders[].ends", "as_of"),
     ),
-    FactSpec(
-        "funding.grant_only", "bool", "What kind of money does each funder provide?",
-        computed=True, asks=("funders[].kind",),
-    ),
-    FactSpec(
+    _computed("funding.grant_only", "bool", "What kind of money does each funder provide?", ("funders[].kind",)),
+    _computed(
         "secretariat.hosted_by_partner", "bool",
         "Is the secretariat hosted by one of the partners (from secretariat.host_is_partner, or its host's name)?",
-        computed=True, asks=("secretariat.host_is_partner", "secretariat.hosted_by"),
+        ("secretariat.host_is_partner", "secretariat.hosted_by"),
     ),
-    FactSpec("risk.setback_names", "names", "What has gone wrong so far?", computed=True, asks=("risk.setbacks",)),
-    FactSpec(
-        "risk.setback_count", "number", "What has gone wrong so far?", computed=True, asks=("risk.setbacks",), minimum=0,
-    ),
+    _computed("risk.setback_names", "names", "What has gone wrong so far?", ("risk.setbacks",)),
+    _computed("risk.setback_count", "number", "What has gone wrong so far?", ("risk.setbacks",), minimum=0),
 ]
 for _setback in Setback:
     _COMPUTED.append(
-        FactSpec(
-            f"risk.had_{_setback.value}", "bool", f"Has this gone wrong so far: {_setback.value.replace('_', ' ')}?",
-            computed=True, asks=("risk.setbacks",),
+        _computed(
+            f"risk.had_{_setback.value}", "bool",
+            f"Has this gone wrong so far: {_setback.value.replace('_', ' ')}?", ("risk.setbacks",),
         )
     )
 for _dim in RATING_DIMENSIONS:
     _q = f"For each partner: how does it rate {_dim.replace('_', ' ')} in the partnership (1 to 5)?"
     _asks = (f"partners[].ratings.{_dim}",)
     _COMPUTED += [
-        FactSpec(f"ratings.{_dim}_gap", "number", _q, computed=True, asks=_asks, minimum=0, maximum=4),
-        FactSpec(f"ratings.{_dim}_min", "number", _q, computed=True, asks=_asks, minimum=1, maximum=5),
-        FactSpec(f"ratings.{_dim}_mean", "number", _q, computed=True, asks=_asks, minimum=1, maximum=5),
-        FactSpec(f"ratings.{_dim}_lowest", "text", _q, computed=True, asks=_asks),
-        FactSpec(f"ratings.{_dim}_highest", "text", _q, computed=True, asks=_asks),
+        _computed(f"ratings.{_dim}_gap", "number", _q, _asks, minimum=0, maximum=4),
+        _computed(f"ratings.{_dim}_min", "number", _q, _asks, minimum=1, maximum=5),
+        _computed(f"ratings.{_dim}_mean", "number", _q, _asks, minimum=1, maximum=5),
+        _computed(f"ratings.{_dim}_lowest", "text", _q, _asks),
+        _computed(f"ratings.{_dim}_highest", "text", _q, _asks),
     ]
 _COMPUTED += [
-    FactSpec(
+    _computed(
         "ratings.largest_gap", "number", "For each partner: how does it rate the partnership (1 to 5)?",
-        computed=True, asks=tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS), minimum=0, maximum=4,
+        tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS), minimum=0, maximum=4,
     ),
-    FactSpec(
+    _computed(
         "ratings.largest_gap_dimension", "text", "For each partner: how does it rate the partnership (1 to 5)?",
-        computed=True, asks=tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS),
+        tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS),
     ),
-    FactSpec(
+    _computed(
         "ratings.rated_partners", "number", "For each partner: how does it rate the partnership (1 to 5)?",
-        computed=True, asks=tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS), minimum=0,
+        tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS), minimum=0,
     ),
-    FactSpec(
+    _computed(
         "ratings.lowest_mean", "number", "For each partner: how does it rate the partnership (1 to 5)?",
-        computed=True, asks=tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS), minimum=1, maximum=5,
+        tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS), minimum=1, maximum=5,
     ),
-    FactSpec(
+    _computed(
         "ratings.lowest_mean_dimension", "text", "For each partner: how does it rate the partnership (1 to 5)?",
-        computed=True, asks=tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS),
+        tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS),
     ),
 ]
 
