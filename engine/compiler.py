@@ -116,7 +116,7 @@ MAX_SHARED_PATTERN = 250
 # every rule's id, type and parsed conditions, so a change to either compiles afresh.
 COMPILED_FILE = "compiled-rulebases.json"
 COMPILED_FORMAT = "partnerwise-compiled-1"
-COMPILED_KEEP = 8
+COMPILED_KEEP = 2  # this rule base and the one before (a user's own rules beside the built-in ones)
 
 
 def _compiled_key(rb: RuleBase) -> str:

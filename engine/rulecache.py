@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+import orjson
+
 FORMAT = "partnerwise-rule-cache-1"
 FILE_NAME = "rule-files.json"
 MAX_ENTRIES = 4000  # a few rule bases' worth; beyond it the cache starts afresh
@@ -98,7 +100,7 @@ def read_private(name: str) -> Any:
         with os.fdopen(fd, "rb") as f:
             if not _private(os.fstat(f.fileno()), stat.S_ISREG):
                 return None
-            return json.loads(f.read())
+            return orjson.loads(f.read())
     except (OSError, ValueError):
         return None
 
@@ -110,8 +112,8 @@ def write_private(name: str, doc: Any) -> bool:
         return False
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as f:
+            f.write(orjson.dumps(doc))
         os.replace(tmp, folder / name)
         return True
     except (OSError, TypeError, ValueError):
