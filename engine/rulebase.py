@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..facts.derive import FACTS
 from ..facts.walker import walk
+from ..facts import vocabulary
 from ..facts.vocabulary import AREAS, GATES, KINDS, NEXT_GATE, PHASES, RULE_TYPES, SEVERITIES, SEVERITY_POINTS  # noqa: F401
 from . import conditions as cond
 from .rulecache import RuleFileCache
@@ -29,8 +32,10 @@ class RuleError(ValueError):
     """A rule file or rule folder that cannot be used; the message names the file and the field."""
 
 
+# The rule format's models build their validators when a rule file is first validated: a start whose
+# rule files were all checked before (the per-user cache) constructs rules without validating them.
 class Examples(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     fire: list[dict[str, Any]] = Field(min_length=1)
     quiet: list[dict[str, Any]] = Field(min_length=1)
 
@@ -38,7 +43,7 @@ class Examples(BaseModel):
 class SeverityIf(BaseModel):
     """A severity that replaces the rule's own when a further condition is definitely true."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     when: str = Field(min_length=1, max_length=cond.MAX_LENGTH)
     severity: Literal[SEVERITIES]
 
@@ -55,7 +60,7 @@ def finding_ref(name: str) -> Optional[str]:
 class Rule(BaseModel):
     """One rule as an advisor writes it in YAML."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", max_length=40)
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)
@@ -167,8 +172,37 @@ def _suggest(word: str, options) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def parse_rule(data: Any, path: str, builtin: bool) -> LoadedRule:
-    """Validate one rule mapping; raise RuleError naming the file, the rule and the field."""
+# What the checks of a rule file depend on besides the file itself: this module, the condition
+# language and the vocabulary. A rule file checked by this code before (recorded in the per-user
+# cache) is trusted.
+CHECKS = hashlib.sha256(
+    b"".join(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], cond, vocabulary))
+).hexdigest()[:16]
+
+
+def _trusted_rule(data: dict, path: str, builtin: bool) -> LoadedRule:
+    """A rule from data this code checked before: constructed, not validated again."""
+    more = {"examples": Examples.model_construct(**data["examples"])}
+    if data.get("severity_if"):
+        more["severity_if"] = [SeverityIf.model_construct(**step) for step in data["severity_if"]]
+    rule = Rule.model_construct(**{**data, **more})
+    condition = cond.parse(rule.when)
+    unless = cond.parse(rule.unless) if rule.unless else None
+    if rule.phases:
+        condition = cond.And((phase_test(rule.phases), condition))
+    if unless is not None:
+        condition = cond.And((condition, cond.not_true(unless)))
+    escalations = tuple((cond.parse(step.when), step.severity) for step in rule.severity_if or [])
+    return LoadedRule(rule=rule, path=path, condition=condition, builtin=builtin, unless=unless, escalations=escalations)
+
+
+def parse_rule(data: Any, path: str, builtin: bool, trusted: bool = False) -> LoadedRule:
+    """Validate one rule mapping; raise RuleError naming the file, the rule and the field.
+
+    `trusted`: the same data, at the same path, passed these checks before (see CHECKS).
+    """
+    if trusted:
+        return _trusted_rule(data, path, builtin)
     rid = data.get("id") if isinstance(data, dict) else None
     label = f"{path}: rule {rid}" if rid else f"{path}"
     if not isinstance(data, dict):
@@ -320,11 +354,19 @@ def load_weights(path: Path) -> Weights:
 def read_folder(folder: Path, builtin: bool, cache: Optional[RuleFileCache] = None) -> list[LoadedRule]:
     rules = []
     for path in rule_files(folder):
+        label = str(path if not builtin else path.relative_to(folder.parent))
         try:
-            data = cache.data(path, load_yaml_file) if cache is not None else load_yaml_file(path)
+            if cache is None:
+                data, key = load_yaml_file(path), None
+            else:
+                data, key = cache.data_and_key(path, load_yaml_file)
         except YamlError as e:
             raise RuleError(str(e)) from None
-        rules.append(parse_rule(data, str(path if not builtin else path.relative_to(folder.parent)), builtin))
+        checked = None if key is None else f"{CHECKS}|{key}|{label}|{builtin}"
+        trusted = checked is not None and cache.was_checked(checked)
+        rules.append(parse_rule(data, label, builtin, trusted=trusted))
+        if checked is not None and not trusted:
+            cache.mark_checked(checked)
     return rules
 
 

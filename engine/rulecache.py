@@ -58,35 +58,53 @@ class RuleFileCache:
 
     def __init__(self) -> None:
         self.entries: dict[str, Any] = {}
+        self.checked: dict[str, bool] = {}
         self.dirty = False
         doc = read_private(FILE_NAME)
         if isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("files"), dict):
             self.entries = doc["files"]
+            checked = doc.get("checked")
+            self.checked = checked if isinstance(checked, dict) else {}
 
     def data(self, path: Path, parse: Callable[[Path], Any]) -> Any:
+        return self.data_and_key(path, parse)[0]
+
+    def data_and_key(self, path: Path, parse: Callable[[Path], Any]) -> tuple[Any, Optional[str]]:
+        """A file's data and the key it is kept under (None when it is not kept: not a plain file, or
+        data JSON cannot keep exactly)."""
         try:
             raw = path.read_bytes() if path.is_file() else None
         except OSError:
             raw = None
         if raw is None:
-            return parse(path)  # not a plain readable file: the parser reports what it is
+            return parse(path), None  # not a plain readable file: the parser reports what it is
         key = hashlib.sha256(raw).hexdigest()
         if key in self.entries:
-            return self.entries[key]
+            return self.entries[key], key
         value = parse(path)
         try:
             if json.loads(json.dumps(value)) == value:  # only what JSON keeps exactly (no dates)
                 self.entries[key] = value
                 self.dirty = True
+                return value, key
         except (TypeError, ValueError):
             pass
-        return value
+        return value, None
+
+    def was_checked(self, label: str) -> bool:
+        """Whether a rule file's data passed the rule checks of this code before (label names both)."""
+        return label in self.checked
+
+    def mark_checked(self, label: str) -> None:
+        self.checked[label] = True
+        self.dirty = True
 
     def save(self) -> None:
         if not self.dirty:
             return
         entries = self.entries if len(self.entries) <= MAX_ENTRIES else {}
-        if write_private(FILE_NAME, {"format": FORMAT, "files": entries}):
+        checked = self.checked if len(self.checked) <= MAX_ENTRIES else {}
+        if write_private(FILE_NAME, {"format": FORMAT, "files": entries, "checked": checked}):
             self.dirty = False
 
 

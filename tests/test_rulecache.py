@@ -147,3 +147,26 @@ def test_a_changed_condition_is_compiled_afresh(cache, tmp_path):
     rb = load_rulebase([rules], builtin=False, sources_path=rules / "sources.yaml")
     after = _compiled(compiler.compile_cached(rb))
     assert after != before and after == _compiled(compiler.compile_rulebase(rb))
+
+
+def test_rule_files_checked_before_are_trusted_and_give_the_same_rules(cache, monkeypatch):
+    first = load_rulebase()
+    validations = []
+    real = rb_module.Rule.model_validate
+    monkeypatch.setattr(rb_module.Rule, "model_validate", lambda data: validations.append(data) or real(data))
+    second = load_rulebase()
+    assert validations == []  # every file was checked by this code before: constructed, not validated
+    assert _summary(second) == _summary(first)
+    assert [(r.condition, r.unless, r.escalations) for r in second.rules] == [
+        (r.condition, r.unless, r.escalations) for r in first.rules
+    ]
+
+
+def test_a_rule_file_checked_by_other_code_is_checked_again(cache, monkeypatch):
+    load_rulebase()
+    monkeypatch.setattr(rb_module, "CHECKS", "other-code")
+    validations = []
+    real = rb_module.Rule.model_validate
+    monkeypatch.setattr(rb_module.Rule, "model_validate", lambda data: validations.append(data) or real(data))
+    load_rulebase()
+    assert len(validations) > 100
