@@ -71,7 +71,7 @@ def find_rule(rb: RuleBase, rule_id: str) -> LoadedRule:
     """One rule by id (any case); RuleError with a suggestion when there is none."""
     r = rb.by_id.get(rule_id.upper())
     if r is None:
-        raise RuleError(f"no rule with id {rule_id!r}{suggest_id(rb, rule_id)}")
+        raise RuleError.at("", f"no rule with id {rule_id!r}{suggest_id(rb, rule_id)}")
     return r
 
 

@@ -209,7 +209,9 @@ def _check_sharing(definition: dict, targets: dict[str, Target]) -> None:
     for tests, names in users.items():
         if len(names) > MAX_SHARED_PATTERN:
             r = targets[names[0]].rule
-            raise RuleError(
-                f"{r.path}: rule {r.id}: {len(names)} rule alternatives test exactly {tests}; the engine allows "
-                f"{MAX_SHARED_PATTERN}. Give some of these rules a further test or merge them"
+            raise RuleError.at(
+                r.path,
+                f"{len(names)} rule alternatives test exactly {tests}; the engine allows {MAX_SHARED_PATTERN}. "
+                "Give some of these rules a further test or merge them",
+                r.id,
             )

@@ -10,7 +10,7 @@ from ..facts.safeyaml import YamlError, load_yaml_file
 from . import conditions as cond
 from .assessor import Assessor
 from .examples import cases, check_case
-from .rulebase import BUILTIN_DIR, RuleBase, RuleError, check, load_sources, parse_rule, rule_files, unread_facts
+from .rulebase import BUILTIN_DIR, RuleBase, RuleError, RuleProblem, check, load_sources, parse_rule, rule_files, unread_facts
 
 
 def _never_true(conjunct: tuple) -> Optional[str]:
@@ -73,7 +73,7 @@ def lint(folder: Optional[Path] = None) -> list[str]:
             problems.append(str(e))
             continue
         if r.id in seen:
-            problems.append(f"{label}: rule {r.id}: duplicate id, also in {seen[r.id]}")
+            problems.append(str(RuleProblem(label, f"duplicate id, also in {seen[r.id]}", r.id)))
             continue
         seen[r.id] = label
         loaded[r.id] = r
@@ -81,10 +81,10 @@ def lint(folder: Optional[Path] = None) -> list[str]:
             conjuncts = cond.dnf(outcome_node)
             reasons = [_never_true(c) for c in conjuncts]
             if conjuncts and all(reasons):
-                problems.append(f"{label}: rule {r.id}: field 'when': the condition can never be {what} ({reasons[0]})")
+                problems.append(str(RuleProblem(label, f"the condition can never be {what} ({reasons[0]})", r.id, "when")))
     rb = RuleBase(rules=[loaded[k] for k in sorted(loaded)], sources=sources, documents=documents)
     own = set(seen)
-    problems += [p for p in check(rb) if any(f"rule {rid}:" in p for rid in own)]
+    problems += [str(p) for p in check(rb) if p.rule in own]
     if builtin:
         problems += [
             f"{target.name}: fact {name!r} is asked for but no rule reads it; write a rule that uses it or drop it"

@@ -28,8 +28,60 @@ PHASE_ORDER = list(PHASES)
 MAX_RULE_FILES = 5000
 
 
+@dataclass(frozen=True)
+class RuleProblem:
+    """One problem in a rule file, rule folder, sources or weights file: where it is and why.
+
+    `source` is the file or folder (empty when no file is involved), `rule` the rule's id and `field`
+    the field of the rule format, where known. str() gives the one line a user reads:
+    `rules/x/ORG-09.yaml: rule ORG-09: field 'when': unknown fact name 'trust'`.
+    """
+
+    source: str
+    reason: str
+    rule: Optional[str] = None
+    field: Optional[str] = None
+    line: Optional[int] = None
+
+    def __str__(self) -> str:
+        parts = [self.source] if self.source else []
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.rule:
+            parts.append(f"rule {self.rule}")
+        if self.field:
+            parts.append(f"field {self.field!r}")
+        return ": ".join(parts + [self.reason])
+
+
 class RuleError(ValueError):
-    """A rule file or rule folder that cannot be used; the message names the file and the field."""
+    """A rule file or rule folder that cannot be used: one or more RuleProblems, the first named in the message.
+
+    `source`, `rule`, `field`, `reason` and `line` are the first problem's; `problems` holds them all.
+    """
+
+    def __init__(self, *problems: RuleProblem):
+        super().__init__(*problems)  # the problems are the arguments, so the error crosses process boundaries
+        self.problems: tuple[RuleProblem, ...] = problems
+
+    @classmethod
+    def at(cls, source, reason: str, rule: Optional[str] = None, field: Optional[str] = None) -> "RuleError":
+        return cls(RuleProblem(str(source), reason, rule, field))
+
+    @classmethod
+    def from_yaml(cls, error: YamlError) -> "RuleError":
+        return cls(*(RuleProblem(p.source, p.message, line=p.line) for p in error.problems))
+
+    def __str__(self) -> str:
+        first = str(self.problems[0])
+        more = len(self.problems) - 1
+        return f"{first} (and {more} more problem{'s' if more > 1 else ''}; run 'partnerwise rules lint')" if more else first
+
+    source = property(lambda self: self.problems[0].source)
+    reason = property(lambda self: self.problems[0].reason)
+    rule = property(lambda self: self.problems[0].rule)
+    field = property(lambda self: self.problems[0].field)
+    line = property(lambda self: self.problems[0].line)
 
 
 # The rule format's models build their validators when a rule file is first validated: a start whose
@@ -203,10 +255,10 @@ def parse_rule(data: Any, path: str, builtin: bool, trusted: bool = False) -> Lo
     """
     if trusted:
         return _trusted_rule(data, path, builtin)
-    rid = data.get("id") if isinstance(data, dict) else None
-    label = f"{path}: rule {rid}" if rid else f"{path}"
     if not isinstance(data, dict):
-        raise RuleError(f"{path}: expected a mapping of rule fields, found {type(data).__name__}")
+        raise RuleError.at(path, f"expected a mapping of rule fields, found {type(data).__name__}")
+    rid = data.get("id")
+    rid = str(rid) if rid else None
     try:
         rule = Rule.model_validate(data)
     except ValidationError as e:
@@ -214,11 +266,13 @@ def parse_rule(data: Any, path: str, builtin: bool, trusted: bool = False) -> Lo
         where = _fmt_loc(err["loc"])
         if err["type"] == "extra_forbidden":
             key = str(err["loc"][-1])
-            raise RuleError(f"{label}: unknown field {key!r}{_suggest(key, Rule.model_fields)}") from None
+            raise RuleError.at(path, f"unknown field{_suggest(key, Rule.model_fields)}", rid, key) from None
         if err["type"] == "missing":
-            raise RuleError(f"{label}: field {where!r} is missing") from None
-        raise RuleError(f"{label}: field {where!r}: {err['msg']}") from None
-    label = f"{path}: rule {rule.id}"
+            raise RuleError.at(path, "is missing", rid, where) from None
+        raise RuleError.at(path, err["msg"], rid, where) from None
+
+    def error(reason: str, field: Optional[str] = None) -> RuleError:
+        return RuleError.at(path, reason, rule.id, field)
     needs = {
         "finding": ("severity", "message", "actions"),
         "strength": ("message",),
@@ -228,7 +282,7 @@ def parse_rule(data: Any, path: str, builtin: bool, trusted: bool = False) -> Lo
     }[rule.type]
     for fname in needs:
         if not getattr(rule, fname):
-            raise RuleError(f"{label}: field {fname!r} is missing; a {rule.type} rule needs it")
+            raise error(f"is missing; a {rule.type} rule needs it", fname)
     allowed = {
         "derives": ("derive",),
         "gate": ("gate",),
@@ -238,13 +292,13 @@ def parse_rule(data: Any, path: str, builtin: bool, trusted: bool = False) -> Lo
     }
     for fname, types in allowed.items():
         if getattr(rule, fname) and rule.type not in types:
-            raise RuleError(f"{label}: field {fname!r} is only for {' and '.join(types)} rules")
+            raise error(f"is only for {' and '.join(types)} rules", fname)
     if rule.type == "gate" and rule.phases:
-        raise RuleError(f"{label}: field 'phases': gate rules apply in every phase; remove 'phases'")
+        raise error("gate rules apply in every phase; remove 'phases'", "phases")
     if Path(path).stem != rule.id and builtin:
-        raise RuleError(f"{label}: the file is named {Path(path).name!r}; expected {rule.id + '.yaml'!r}")
-    condition = _parse_condition(rule.when, label, "when")
-    unless = _parse_condition(rule.unless, label, "unless") if rule.unless else None
+        raise error(f"the file is named {Path(path).name!r}; expected {rule.id + '.yaml'!r}", "id")
+    condition = _parse_condition(rule.when, error, "when")
+    unless = _parse_condition(rule.unless, error, "unless") if rule.unless else None
     if rule.phases:
         condition = cond.And((phase_test(rule.phases), condition))
     if unless is not None:
@@ -254,14 +308,14 @@ def parse_rule(data: Any, path: str, builtin: bool, trusted: bool = False) -> Lo
         if rule.type in ("derive", "gate"):  # only these are compiled for "known to be false" too
             cond.dnf(cond.Not(condition))
     except cond.ConditionError as e:
-        raise RuleError(f"{label}: field 'when': {e}") from None
+        raise error(str(e), "when") from None
     escalations = []
     for i, step in enumerate(rule.severity_if or []):
-        node = _parse_condition(step.when, label, f"severity_if.{i}.when")
+        node = _parse_condition(step.when, error, f"severity_if.{i}.when")
         try:
             cond.dnf(cond.And((condition, node)))
         except cond.ConditionError as e:
-            raise RuleError(f"{label}: field 'severity_if.{i}.when': {e}") from None
+            raise error(str(e), f"severity_if.{i}.when") from None
         escalations.append((node, step.severity))
     return LoadedRule(
         rule=rule, path=path, condition=condition, builtin=builtin, unless=unless, escalations=tuple(escalations)
@@ -284,40 +338,40 @@ def phase_test(phases: list[str]) -> cond.Node:
     return cond.Or(tuple(cond.Leaf("phase", "==", PHASE_ORDER[i - 1]) for i in positions))
 
 
-def _parse_condition(text: str, label: str, where: str) -> cond.Node:
+def _parse_condition(text: str, error, where: str) -> cond.Node:
     try:
         node = cond.parse(text)
     except cond.ConditionError as e:
-        raise RuleError(f"{label}: field {where!r}: {e}") from None
+        raise error(str(e), where) from None
     for leaf in cond.leaves(node):
         if isinstance(leaf.value, float) and not math.isfinite(leaf.value):
-            raise RuleError(f"{label}: field {where!r}: '{leaf}' compares with an infinite number; expected a finite number")
+            raise error(f"'{leaf}' compares with an infinite number; expected a finite number", where)
     return node
 
 
 def rule_files(folder: Path) -> list[Path]:
     if not folder.exists():
-        raise RuleError(f"{folder}: no such rule folder")
+        raise RuleError.at(folder, "no such rule folder")
     if not folder.is_dir():
-        raise RuleError(f"{folder}: expected a folder of rule files, found a file")
+        raise RuleError.at(folder, "expected a folder of rule files, found a file")
     files = []
     for p in sorted(folder.rglob("*")):
         # Not only regular files: a folder, FIFO or broken link named like a rule is reported when read.
         if p.suffix in (".yaml", ".yml") and p.name not in ("sources.yaml", "weights.yaml"):
             files.append(p)
             if len(files) > MAX_RULE_FILES:
-                raise RuleError(f"{folder}: more than {MAX_RULE_FILES} rule files; expected a rule folder")
+                raise RuleError.at(folder, f"more than {MAX_RULE_FILES} rule files; expected a rule folder")
     return files
 
 
 def load_sources(path: Path, cache: Optional[RuleFileCache] = None) -> tuple[dict[str, Source], dict[str, dict]]:
     data = cache.data(path, load_yaml_file) if cache is not None else load_yaml_file(path)
     if not isinstance(data, dict) or not isinstance(data.get("items"), dict):
-        raise RuleError(f"{path}: expected a mapping with 'items' (INVENTORY ID -> title, source)")
+        raise RuleError.at(path, "expected a mapping with 'items' (INVENTORY ID -> title, source)")
     out = {}
     for sid, item in data["items"].items():
         if not isinstance(item, dict) or "title" not in item:
-            raise RuleError(f"{path}: item {sid}: expected a mapping with 'title' and 'source'")
+            raise RuleError.at(path, f"item {sid}: expected a mapping with 'title' and 'source'")
         out[str(sid)] = Source(
             id=str(sid),
             title=str(item["title"]),
@@ -333,21 +387,21 @@ def load_weights(path: Path) -> Weights:
     try:
         data = load_yaml_file(path)
     except YamlError as e:
-        raise RuleError(str(e)) from None
+        raise RuleError.from_yaml(e) from None
     if data is None:
         return Weights()
     if not isinstance(data, dict) or set(data) - {"severity", "priority"}:
-        raise RuleError(f"{path}: expected a mapping with 'severity' and/or 'priority'")
+        raise RuleError.at(path, "expected a mapping with 'severity' and/or 'priority'")
     sev = data.get("severity") or {}
     pri = data.get("priority") or {}
     if not isinstance(sev, dict) or not isinstance(pri, dict):
-        raise RuleError(f"{path}: 'severity' and 'priority' each map rule ids to values")
+        raise RuleError.at(path, "'severity' and 'priority' each map rule ids to values")
     for rid, value in sev.items():
         if value not in SEVERITIES:
-            raise RuleError(f"{path}: severity of {rid}: found {value!r}, expected one of {', '.join(SEVERITIES)}")
+            raise RuleError.at(path, f"severity of {rid}: found {value!r}, expected one of {', '.join(SEVERITIES)}")
     for rid, value in pri.items():
         if isinstance(value, bool) or not isinstance(value, int) or not -99 <= value <= 99:
-            raise RuleError(f"{path}: priority of {rid}: found {value!r}, expected a whole number from -99 to 99")
+            raise RuleError.at(path, f"priority of {rid}: found {value!r}, expected a whole number from -99 to 99")
     return Weights(severity={str(k): v for k, v in sev.items()}, priority={str(k): v for k, v in pri.items()})
 
 
@@ -361,7 +415,7 @@ def read_folder(folder: Path, builtin: bool, cache: Optional[RuleFileCache] = No
             else:
                 data, key = cache.data_and_key(path, load_yaml_file)
         except YamlError as e:
-            raise RuleError(str(e)) from None
+            raise RuleError.from_yaml(e) from None
         checked = None if key is None else f"{CHECKS}|{key}|{label}|{builtin}"
         trusted = checked is not None and cache.was_checked(checked)
         rules.append(parse_rule(data, label, builtin, trusted=trusted))
@@ -373,37 +427,40 @@ def read_folder(folder: Path, builtin: bool, cache: Optional[RuleFileCache] = No
 UNREAD = "which no rule reads"
 
 
-def check(rb: RuleBase) -> list[str]:
+def check(rb: RuleBase) -> list[RuleProblem]:
     """Catalogue checks across rules: names, types, sources, derived facts, cycles. One line per problem.
 
     All problems fail `rules lint`; all but an unread derived fact also stop an assessment.
     """
-    problems: list[str] = []
+    problems: list[RuleProblem] = []
     derived: dict[str, LoadedRule] = {}
     for r in rb.rules:
         if r.rule.type == "derive":
             name = r.rule.derives
             if name in derived:
-                problems.append(f"{r.path}: rule {r.id}: derives {name!r}, which {derived[name].id} derives already")
+                problems.append(RuleProblem(r.path, f"derives {name!r}, which {derived[name].id} derives already", r.id))
             elif name in FACTS:
-                problems.append(f"{r.path}: rule {r.id}: derives {name!r}, which is the name of an input fact")
+                problems.append(RuleProblem(r.path, f"derives {name!r}, which is the name of an input fact", r.id))
             derived[name] = r
     read_by: dict[str, list[str]] = {}
     for r in rb.rules:
-        label = f"{r.path}: rule {r.id}"
+        def problem(field: str, reason: str, r=r) -> None:
+            problems.append(RuleProblem(r.path, reason, r.id, field))
+
         for s in r.rule.sources:
             if s not in rb.sources:
-                problems.append(f"{label}: field 'sources': unknown source ID {s!r}{_suggest(s, rb.sources)}")
+                problem("sources", f"unknown source ID {s!r}{_suggest(s, rb.sources)}")
         for rid in r.rule.gathers or []:
             other = rb.by_id.get(rid)
             if other is None or other.rule.type != "finding":
-                problems.append(f"{label}: field 'gathers': {rid!r} is not a finding rule{_suggest(rid, rb.by_id)}")
+                problem("gathers", f"{rid!r} is not a finding rule{_suggest(rid, rb.by_id)}")
         if r.unless is not None:
             for leaf in cond.leaves(r.unless):
                 if leaf.name in derived or finding_ref(leaf.name):
-                    problems.append(
-                        f"{label}: field 'unless': {leaf.name!r} is worked out by the rules, so its being unknown "
-                        "cannot be tested; name input facts in 'unless'"
+                    problem(
+                        "unless",
+                        f"{leaf.name!r} is worked out by the rules, so its being unknown cannot be tested; "
+                        "name input facts in 'unless'",
                     )
         # Negations pushed to the leaves, so that 'not STEER_08' is seen as a finding read as false.
         nodes = [cond.nnf(r.condition)] + [cond.nnf(node) for node, _ in r.escalations]
@@ -412,32 +469,31 @@ def check(rb: RuleBase) -> list[str]:
             if ref is not None:
                 other = rb.by_id.get(ref)
                 if other is None or other.rule.type != "finding":
-                    problems.append(f"{label}: field 'when': {leaf.name!r} names no finding rule ({ref!r}){_suggest(ref, rb.by_id)}")
+                    problem("when", f"{leaf.name!r} names no finding rule ({ref!r}){_suggest(ref, rb.by_id)}")
                 elif r.rule.type != "diagnosis":
-                    problems.append(f"{label}: field 'when': only diagnosis rules may read findings ({leaf.name!r})")
+                    problem("when", f"only diagnosis rules may read findings ({leaf.name!r})")
                 elif leaf.op != "==" or leaf.value is not True:
-                    problems.append(
-                        f"{label}: field 'when': a finding can only be read as having fired; write {leaf.name}, not '{leaf}'"
-                    )
+                    problem("when", f"a finding can only be read as having fired; write {leaf.name}, not '{leaf}'")
                 continue
             if leaf.op == cond.KNOWN:
                 if leaf.name not in FACTS and leaf.name not in derived:  # derived ones are reported above
-                    problems.append(f"{label}: field 'unless': unknown fact name {leaf.name!r}{_suggest(leaf.name, FACTS)}")
+                    problem("unless", f"unknown fact name {leaf.name!r}{_suggest(leaf.name, FACTS)}")
                 continue
             if leaf.name in derived:
                 read_by.setdefault(leaf.name, []).append(r.id)
                 if not isinstance(leaf.value, bool) or leaf.op != "==":
-                    problems.append(f"{label}: field 'when': derived fact {leaf.name!r} is true or false; compare it with true or false")
+                    problem("when", f"derived fact {leaf.name!r} is true or false; compare it with true or false")
                 continue
             spec = FACTS.get(leaf.name)
             if spec is None:
                 hint = _suggest(leaf.name, list(FACTS) + list(derived))
-                problems.append(f"{label}: field 'when': unknown fact name {leaf.name!r}{hint}")
+                problem("when", f"unknown fact name {leaf.name!r}{hint}")
                 continue
-            problems.extend(f"{label}: field 'when': {p}" for p in _type_problems(leaf, spec))
+            for reason in _type_problems(leaf, spec):
+                problem("when", reason)
     for name, r in derived.items():
         if name not in read_by:
-            problems.append(f"{r.path}: rule {r.id}: derives {name!r}, {UNREAD}")
+            problems.append(RuleProblem(r.path, f"derives {name!r}, {UNREAD}", r.id))
     problems.extend(_cycles(rb, derived))
     return problems
 
@@ -509,7 +565,7 @@ def _type_problems(leaf: cond.Leaf, spec) -> list[str]:
     return []
 
 
-def _cycles(rb: RuleBase, derived: dict[str, LoadedRule]) -> list[str]:
+def _cycles(rb: RuleBase, derived: dict[str, LoadedRule]) -> list[RuleProblem]:
     graph = {name: [x for x in r.reads if x in derived] for name, r in derived.items()}
     problems, state = [], {}
 
@@ -517,7 +573,7 @@ def _cycles(rb: RuleBase, derived: dict[str, LoadedRule]) -> list[str]:
         if state.get(n) == 1:
             cycle = stack[stack.index(n):] + [n]
             r = derived[n]
-            problems.append(f"{r.path}: rule {r.id}: derived facts depend on each other in a cycle: {' -> '.join(cycle)}")
+            problems.append(RuleProblem(r.path, f"derived facts depend on each other in a cycle: {' -> '.join(cycle)}", r.id))
             return
         if state.get(n) == 2:
             return
@@ -550,27 +606,26 @@ def _load_rulebase(cache, extra_dirs, weights_path, builtin, sources_path) -> Ru
     try:
         sources, documents = load_sources(sources_path or BUILTIN_DIR / "sources.yaml", cache)
     except YamlError as e:
-        raise RuleError(str(e)) from None
+        raise RuleError.from_yaml(e) from None
     rules: dict[str, LoadedRule] = {}
     if builtin:
         for r in read_folder(BUILTIN_DIR, builtin=True, cache=cache):
             if r.id in rules:
-                raise RuleError(f"{r.path}: rule {r.id}: duplicate id, also in {rules[r.id].path}")
+                raise RuleError.at(r.path, f"duplicate id, also in {rules[r.id].path}", r.id)
             rules[r.id] = r
     for folder in extra_dirs:
         seen: dict[str, str] = {}
         for r in read_folder(Path(folder), builtin=False, cache=cache):
             if r.id in seen:
-                raise RuleError(f"{r.path}: rule {r.id}: duplicate id, also in {seen[r.id]}")
+                raise RuleError.at(r.path, f"duplicate id, also in {seen[r.id]}", r.id)
             seen[r.id] = r.path
             rules[r.id] = r
     weights = load_weights(Path(weights_path)) if weights_path else Weights()
     rb = RuleBase(rules=[rules[k] for k in sorted(rules)], sources=sources, documents=documents, weights=weights)
     for rid in list(weights.severity) + list(weights.priority):
         if rid not in rb.by_id:
-            raise RuleError(f"{weights_path}: unknown rule id {rid!r}{_suggest(rid, rb.by_id)}")
-    problems = [p for p in check(rb) if not p.endswith(UNREAD)]
+            raise RuleError.at(weights_path, f"unknown rule id {rid!r}{_suggest(rid, rb.by_id)}")
+    problems = [p for p in check(rb) if not p.reason.endswith(UNREAD)]
     if problems:
-        more = f" (and {len(problems) - 1} more problems; run 'partnerwise rules lint')" if len(problems) > 1 else ""
-        raise RuleError(problems[0] + more)
+        raise RuleError(*problems)
     return rb

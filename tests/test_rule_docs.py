@@ -66,7 +66,7 @@ def test_lint_finds_each_problem_in_a_broken_folder(cli):
         "rule X-06: field 'when': found \"__import__('os').system('touch pwned')\"",
         "rule X-07: field 'when': 'funding.largest_share > 120' can never be true",
         "rule X-08: field 'when': 'secretariat.exists' is true or false",
-        "rule X-09: unknown field 'sevrity'; did you mean 'severity'?",
+        "rule X-09: field 'sevrity': unknown field; did you mean 'severity'?",
         "syntax.yaml: line 3: not valid YAML",
         "rule X-11: derives 'lonely_fact', which no rule reads",
         "derived facts depend on each other in a cycle",

@@ -83,7 +83,7 @@ def test_unless_may_not_read_a_derived_fact(tmp_path):
 def test_only_findings_strengths_and_diagnoses_take_unless(tmp_path):
     line = lint_line(tmp_path, type="derive", derives="own_fact", unless="kind == 'bilateral'", severity=None,
                      message=None, actions=[])
-    assert "field 'unless' is only for finding and strength and diagnosis rules" in line
+    assert "field 'unless': is only for finding and strength and diagnosis rules" in line
 
 
 def test_severity_if_needs_a_severity_of_the_scale(tmp_path):
@@ -93,7 +93,7 @@ def test_severity_if_needs_a_severity_of_the_scale(tmp_path):
 
 def test_a_diagnosis_needs_gathers_and_reads_findings_only_as_fired(tmp_path):
     missing = lint_line(tmp_path, type="diagnosis", area="diagnoses", when="STEER_08")
-    assert "field 'gathers' is missing" in missing
+    assert "field 'gathers': is missing" in missing
     negated = lint_line(tmp_path, type="diagnosis", area="diagnoses", when="not STEER_08", gathers=["STEER-08"])
     assert "a finding can only be read as having fired" in negated
 
@@ -106,3 +106,22 @@ def test_only_diagnoses_read_findings(tmp_path):
 def test_a_finding_reference_must_name_a_finding(tmp_path):
     line = lint_line(tmp_path, type="diagnosis", area="diagnoses", when="STEER_99", gathers=["STEER-08"])
     assert "'STEER_99' names no finding rule" in line
+
+
+def test_a_rule_error_carries_the_file_the_rule_the_field_and_the_reason(tmp_path):
+    import pickle
+
+    import pytest
+
+    from partnerwise.engine.rulebase import RuleError
+
+    write(tmp_path, **{"OWN-01": {"when": "secretariat.exist == false"}})
+    with pytest.raises(RuleError) as caught:
+        api.load_rulebase([tmp_path])
+    e = caught.value
+    assert (e.source, e.rule, e.field) == (str(tmp_path / "OWN-01.yaml"), "OWN-01", "when")
+    assert e.reason.startswith("unknown fact name 'secretariat.exist'; did you mean 'secretariat.exists'?")
+    assert str(e) == f"{tmp_path / 'OWN-01.yaml'}: rule OWN-01: field 'when': {e.reason}"
+    # An audit run in several processes hands the error back whole.
+    again = pickle.loads(pickle.dumps(e))
+    assert (str(again), again.rule, again.field) == (str(e), "OWN-01", "when")
