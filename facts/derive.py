@@ -158,6 +158,11 @@ _COMPUTED += [
         minimum=0,
     ),
     _computed("funding.has_private", "bool", "What kind of money does each funder provide?", ("funders[].kind",)),
+    _computed("funding.has_grant", "bool", "What kind of money does each funder provide?", ("funders[].kind",)),
+    _computed(
+        "funding.has_public_budget", "bool", "What kind of money does each funder provide (is any a public budget)?",
+        ("funders[].kind",),
+    ),
     _computed(
         "funding.private_sector_mobilised", "bool",
         "Does any business partner or private investor put money, staff, technology or goods into the partnership?",
@@ -399,7 +404,8 @@ def _funding(p: Partnership, out: dict[str, Any]) -> None:
     known_kinds = {k for k in kinds if k is not None}
     if all(k is not None for k in kinds):
         out["funding.kind_count"] = len(known_kinds)
-    _set(out, "funding.has_private", _tri_any([None if k is None else k == "private_investment" for k in kinds]))
+    for name, kind in (("has_private", "private_investment"), ("has_grant", "grant"), ("has_public_budget", "public_budget")):
+        _set(out, f"funding.{name}", _tri_any([None if k is None else k == kind for k in kinds]))
     if funders and all(k is not None for k in kinds):
         out["funding.grant_only"] = all(k == "grant" for k in kinds)
     _set(out, "funding.all_expectations_transparent", _tri_all([f.expectations_transparent for f in funders]))
