@@ -9,7 +9,6 @@ from ..facts.derive import FACTS
 from .answers import field_spec
 from .interview import Consultation, Prompt
 from .keys import get_value, template_of
-from .questions import BASICS
 
 # What the rules a question can decide are called, one and many, in the order 'why' names them.
 WHAT = {"diagnosis": ("diagnosis", "diagnoses"), "finding": ("finding", "findings"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from ..engine import conditions as cond
-from ..engine.rulebase import LoadedRule, RuleBase, finding_ref
+from ..engine.rulebase import LoadedRule, RuleBase
 from ..engine.runner import Ledger
 from ..facts.derive import FACTS, PARTNER_FLAGS
 from ..facts.vocabulary import SECTORS, SEVERITIES
@@ -127,12 +127,12 @@ class Stakes:
     # --- values ----------------------------------------------------------------------------------
 
     def leaf(self, leaf: cond.Leaf) -> frozenset:
-        kind, by = worked_out_by(self.rb, leaf.name)
-        if kind == "finding":
+        by = self.rb.worked_out_by(leaf.name)
+        if by is not None and by.rule.type == "finding":
             s = self.rule(by)
             # A finding enters a diagnosis as having fired, or not at all.
             return frozenset(({T} if s.can_fire else set()) | ({N} if s.can_stay_quiet else set()))
-        if kind == "derived":
+        if by is not None:
             return frozenset(cond.test_leaf(leaf, v) for v in self.rule(by).values)
         value = self.known.get(leaf.name)
         if not self.open(leaf.name):
@@ -161,7 +161,7 @@ class Stakes:
 
     def rule(self, r: LoadedRule) -> RuleStake:
         got = self._rules.get(r.id)
-        if got is None and self.ledger is not None and not any(self.open(n) for n in reads_closure(self.rb, r)):
+        if got is None and self.ledger is not None and not any(self.open(n) for n in self.rb.reads_closure(r, inputs_only=True)):
             got = self._rules[r.id] = self._settled(r)
         if got is None:
             values = self.node(r.condition)
@@ -217,7 +217,7 @@ class Stakes:
             return
         if isinstance(node, cond.Leaf):
             name = node.name
-            _, by = worked_out_by(self.rb, name)
+            by = self.rb.worked_out_by(name)
             if by is not None:
                 if by.id not in seen:
                     seen.add(by.id)
@@ -231,43 +231,6 @@ class Stakes:
             return
         for item in node.items:
             self._collect(item, out, seen)
-
-
-def worked_out_by(rb: RuleBase, name: str) -> tuple[str, Optional[LoadedRule]]:
-    """Whether a name in a condition is a finding ("finding"), a derived fact ("derived") or a fact, and the
-    rule that works it out."""
-    cache = rb.__dict__.setdefault("_consult_names", {})
-    got = cache.get(name)
-    if got is None:
-        ref = finding_ref(name)
-        if ref is not None and ref in rb.by_id:
-            got = ("finding", rb.by_id[ref])
-        elif name in rb.deriving:
-            got = ("derived", rb.deriving[name])
-        else:
-            got = ("fact", None)
-        cache[name] = got
-    return got
-
-
-def reads_closure(rb: RuleBase, r: LoadedRule) -> tuple[str, ...]:
-    """The facts a rule reads, directly or through the derived facts and findings it reads (worked out once)."""
-    cache = rb.__dict__.setdefault("_consult_closure", {})
-    got = cache.get(r.id)
-    if got is None:
-        out: dict[str, None] = {}
-        stack, seen = [r], {r.id}
-        while stack:
-            rule = stack.pop()
-            for name in rule.reads:
-                _, by = worked_out_by(rb, name)
-                if by is None:
-                    out[name] = None
-                elif by.id not in seen:
-                    seen.add(by.id)
-                    stack.append(by)
-        got = cache[r.id] = tuple(out)
-    return got
 
 
 def severity_key(severity: Optional[str]) -> int:
@@ -419,7 +382,7 @@ def needed(stakes: Stakes, stakes_list: list[Stake]) -> dict[str, tuple[int, lis
 
 def _inputs(name: str, rb: RuleBase) -> tuple[str, ...]:
     """The input fields (templates) a condition's name rests on directly: itself, or what it is computed from."""
-    if worked_out_by(rb, name)[1] is not None:
+    if rb.worked_out_by(name) is not None:
         return ()
     spec = FACTS.get(name)
     if spec is None:

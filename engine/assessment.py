@@ -291,7 +291,6 @@ class Builder:
                 self.ask_questions.setdefault(ask, spec.question)
         # Memos that make evidence and gaps cheap in a portfolio audit; they never change an output.
         self._dnf: dict[tuple[str, bool], list] = {}
-        self._closure: dict[str, tuple[str, ...]] = {}
         self._unknowns: dict[tuple, Optional[tuple[str, ...]]] = {}
         self._plans: dict[frozenset, list[tuple]] = {}
         self._read_names: list[str] = []
@@ -544,9 +543,7 @@ class Builder:
         """The input facts whose answers could decide `node` (by default the rule's condition)."""
         out: list[str] = []
         for leaf in cond.undecided_leaves(r.condition if node is None else node, known):
-            by = self.rb.deriving.get(leaf.name) if leaf.name in self.derived_names else None
-            if by is None and leaf.name in self._refs:
-                by = self.rb.by_id[self._refs[leaf.name]]
+            by = self.rb.worked_out_by(leaf.name)
             if by is not None:
                 if leaf.name not in seen:
                     seen.add(leaf.name)
@@ -556,25 +553,6 @@ class Builder:
                 out.extend(spec.asks if spec is not None and spec.computed else [leaf.name])
         return out
 
-    def _reads_closure(self, r: LoadedRule) -> tuple[str, ...]:
-        """Every fact name `r` reads, directly or through the rules that derive what it reads."""
-        names = self._closure.get(r.id)
-        if names is None:
-            out: dict[str, None] = {}
-            stack, seen = [r], {r.id}
-            while stack:
-                rule = stack.pop()
-                for name in rule.reads:
-                    out[name] = None
-                    by = self.rb.deriving.get(name) if name in self.derived_names else None
-                    if by is None and name in self._refs:
-                        by = self.rb.by_id[self._refs[name]]
-                    if by is not None and by.id not in seen:
-                        seen.add(by.id)
-                        stack.append(by)
-            names = self._closure[r.id] = tuple(out)
-        return names
-
     def _gap_plan(self, gate_ids: frozenset) -> list[tuple]:
         """For the finding rules and these gate rules: (rule, id, priority, getter of the values it reads)."""
         plan = self._plans.get(gate_ids)
@@ -582,7 +560,7 @@ class Builder:
             plan = []
             for r in list(self.findings) + list(self.diagnoses) + [self.rb.by_id[i] for i in sorted(gate_ids)]:
                 index = []
-                for name in self._reads_closure(r):
+                for name in self.rb.reads_closure(r):
                     if name not in self._read_index:
                         self._read_index[name] = len(self._read_names)
                         self._read_names.append(name)

@@ -192,6 +192,39 @@ class RuleBase:
     def __post_init__(self):
         self.by_id = {r.id: r for r in self.rules}
         self.deriving = {r.rule.derives: r for r in self.rules if r.rule.type == "derive"}
+        self._worked_out: dict[str, Optional[LoadedRule]] = {}
+        self._closures: dict[tuple[str, bool], tuple[str, ...]] = {}
+
+    def worked_out_by(self, name: str) -> Optional[LoadedRule]:
+        """The rule that works out a name a condition reads: the finding rule a finding reference names, the
+        derive rule of a derived fact; None for a fact of the partnership."""
+        try:
+            return self._worked_out[name]
+        except KeyError:
+            ref = finding_ref(name)
+            by = self.by_id.get(ref) if ref is not None else None
+            by = self._worked_out[name] = by or self.deriving.get(name)
+            return by
+
+    def reads_closure(self, r: LoadedRule, inputs_only: bool = False) -> tuple[str, ...]:
+        """Every name `r` reads, directly or through the rules that work out what it reads (worked out once);
+        with `inputs_only`, only the facts of the partnership among them."""
+        key = (r.id, inputs_only)
+        got = self._closures.get(key)
+        if got is None:
+            out: dict[str, None] = {}
+            stack, seen = [r], {r.id}
+            while stack:
+                rule = stack.pop()
+                for name in rule.reads:
+                    by = self.worked_out_by(name)
+                    if by is None or not inputs_only:
+                        out[name] = None
+                    if by is not None and by.id not in seen:
+                        seen.add(by.id)
+                        stack.append(by)
+            got = self._closures[key] = tuple(out)
+        return got
 
     def severity(self, r: LoadedRule) -> Optional[str]:
         return self.weights.severity.get(r.id, r.rule.severity)

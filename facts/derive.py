@@ -219,27 +219,14 @@ for _dim in RATING_DIMENSIONS:
         _computed(f"ratings.{_dim}_lowest", "text", _q, _asks),
         _computed(f"ratings.{_dim}_highest", "text", _q, _asks),
     ]
+_q = "For each partner: how does it rate the partnership (1 to 5)?"
+_asks = tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS)
 _COMPUTED += [
-    _computed(
-        "ratings.largest_gap", "number", "For each partner: how does it rate the partnership (1 to 5)?",
-        tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS), minimum=0, maximum=4,
-    ),
-    _computed(
-        "ratings.largest_gap_dimension", "text", "For each partner: how does it rate the partnership (1 to 5)?",
-        tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS),
-    ),
-    _computed(
-        "ratings.rated_partners", "number", "For each partner: how does it rate the partnership (1 to 5)?",
-        tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS), minimum=0,
-    ),
-    _computed(
-        "ratings.lowest_mean", "number", "For each partner: how does it rate the partnership (1 to 5)?",
-        tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS), minimum=1, maximum=5,
-    ),
-    _computed(
-        "ratings.lowest_mean_dimension", "text", "For each partner: how does it rate the partnership (1 to 5)?",
-        tuple(f"partners[].ratings.{d}" for d in RATING_DIMENSIONS),
-    ),
+    _computed("ratings.largest_gap", "number", _q, _asks, minimum=0, maximum=4),
+    _computed("ratings.largest_gap_dimension", "text", _q, _asks),
+    _computed("ratings.rated_partners", "number", _q, _asks, minimum=0),
+    _computed("ratings.lowest_mean", "number", _q, _asks, minimum=1, maximum=5),
+    _computed("ratings.lowest_mean_dimension", "text", _q, _asks),
 ]
 
 
