@@ -184,7 +184,8 @@ class Assessment:
     partnership: Optional[Partnership] = field(default=None, repr=False, compare=False)
 
     def worst_severity(self) -> Optional[str]:
-        return self.findings[0].severity if self.findings else None
+        """The most severe finding's severity (findings follow the items, so it need not be the first's)."""
+        return min((f.severity for f in self.findings), key=SEVERITY_RANK.__getitem__, default=None)
 
     def to_dict(self) -> dict:
         return {

@@ -253,7 +253,7 @@ def view(a, sources, anchor: str) -> dict:
         "impact_area": a.area,
         "next": ps.next,
         "ready": ps.ready_for_next,
-        "worst": a.findings[0].severity if a.findings else None,
+        "worst": a.worst_severity(),
         "by_severity": [(s, by_sev[s]) for s in SEVERITIES if by_sev[s]],
         "findings_total": len(a.findings),
         "answer": [_problem(p, sources, anchor) for p in shown],
@@ -357,7 +357,7 @@ class PortfolioPage:
                 "impact_area": b.area,
                 "place": clean(f"{b.source} {b.location}".strip()),
                 "urgency": b.urgency,
-                "worst": first.severity,
+                "worst": b.worst,
                 "by_severity": [b.item_counts[s] for s in SEVERITIES],
                 "first": {"rule": first.rule, "title": clean(first.title)},
                 "findings": [

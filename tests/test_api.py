@@ -45,3 +45,19 @@ def test_an_engine_is_freed_with_its_rule_base(chain_rb):
     del rb
     gc.collect()
     assert ruleset.handle is None
+
+
+def test_the_worst_severity_is_the_most_severe_finding_even_when_a_milder_one_leads():
+    """Findings follow the problems they belong to, so a diagnosis's low lead finding can come before a
+    medium one; the worst severity an HTML report shows per partnership is still the medium."""
+    import dataclasses
+
+    from partnerwise.render import html
+
+    a = api.assess({**FACTS, "phase": "implementation", "trust": {"level": "low"}, "agreement": {"exists": False}})
+    by_rank = sorted(a.findings, key=lambda f: ["critical", "high", "medium", "low"].index(f.severity))
+    worst, mildest = by_rank[0].severity, by_rank[-1].severity
+    assert worst != mildest
+    milder_first = dataclasses.replace(a, findings=[by_rank[-1]] + by_rank[:-1])
+    assert milder_first.worst_severity() == worst
+    assert html.view(milder_first, html.catalogue(api.load_rulebase()), "p1")["worst"] == worst
