@@ -70,13 +70,13 @@ def assess_batch(assessor, items: list[Item], full: bool) -> list[tuple]:
         except RecordError as e:
             out[i] = ("bad", e.problems)
     try:
-        results = assessor.assess_many([p for _, _, p in good])
+        results = assessor.assess_many([p for _, _, p in good], detail=full)
     except EngineError:
         # One record upset the engine: assess each alone so that the others still count.
         results = []
         for _, record, p in good:
             try:
-                results.append(assessor.assess_many([p])[0])
+                results.append(assessor.assess_many([p], detail=full)[0])
             except EngineError as e:
                 results.append(record.problem(f"the engine failed on this record ({e})"))
     for (i, record, _), a in zip(good, results):

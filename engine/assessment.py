@@ -351,10 +351,16 @@ class Builder:
         return r.rule.severity or "low"
 
     def build(
-        self, p: Partnership, facts: dict[str, Any], ledger: Ledger, assumed: Optional[list[str]] = None
+        self, p: Partnership, facts: dict[str, Any], ledger: Ledger, assumed: Optional[list[str]] = None,
+        detail: bool = True,
     ) -> Assessment:
-        """The assessment of `p` (whose phase may be an assumption, explained by `assumed`)."""
+        """The assessment of `p` (whose phase may be an assumption, explained by `assumed`).
+
+        Without `detail` (a portfolio summary, which shows findings and problems only) the evidence,
+        the gaps and the top actions are left empty: the findings, diagnoses and items are the same.
+        """
         rb = self.rb
+        evidence = self.evidence if detail else _no_evidence
         known = dict(facts)
         known.update(ledger.derived)
         findings = []
@@ -371,13 +377,13 @@ class Builder:
                         kind=r.rule.kind,
                         message=render_message(r.rule.message or "", facts),
                         actions=list(r.rule.actions),
-                        evidence=self.evidence(r, True, ledger, facts),
+                        evidence=evidence(r, True, ledger, facts),
                         sources=list(r.rule.sources),
                         rationale=self.rationale[r.id],
                     )
                 )
         findings.sort(key=_order)
-        diagnoses, items = self.answer(findings, ledger, facts)
+        diagnoses, items = self.answer(findings, ledger, facts, evidence)
         findings = _follow_items(findings, items)
         strengths = [
             Strength(
@@ -385,18 +391,19 @@ class Builder:
                 title=r.rule.title,
                 area=r.rule.area,
                 message=render_message(r.rule.message or "", facts),
-                evidence=self.evidence(r, True, ledger, facts),
+                evidence=evidence(r, True, ledger, facts),
                 sources=list(r.rule.sources),
             )
             for r in self.strengths
             if ledger.outcome(r.id) is True
         ]
         phase_status = self.phase_status(p.phase, ledger)
-        gaps = self.gaps(known, phase_status, ledger)
+        gaps = self.gaps(known, phase_status, ledger) if detail else []
         if assumed is not None:
             phase_status.assumed, phase_status.basis = True, list(assumed)
             question = FACTS["phase"].question
-            gaps.insert(0, Gap("phase", question + " (assumed: " + str(p.phase) + ")", [], 10_000))
+            if detail:
+                gaps.insert(0, Gap("phase", question + " (assumed: " + str(p.phase) + ")", [], 10_000))
         return Assessment(
             id=p.id or slug(p.name),
             name=p.name,
@@ -409,12 +416,14 @@ class Builder:
             derived={k: v for k, v in sorted(ledger.derived.items()) if k in self.derived_names},
             diagnoses=diagnoses,
             items=items,
-            top_actions=self.top_actions(items, diagnoses, findings),
+            top_actions=self.top_actions(items, diagnoses, findings) if detail else [],
             phase_assumed=assumed is not None,
             partnership=p,
         )
 
-    def answer(self, findings: list[Finding], ledger: Ledger, facts: dict) -> tuple[list[Diagnosis], list[Item]]:
+    def answer(
+        self, findings: list[Finding], ledger: Ledger, facts: dict, evidence=None
+    ) -> tuple[list[Diagnosis], list[Item]]:
         """The diagnoses that hold, each with the findings it explains, and the items of "what is wrong".
 
         Each finding is gathered by at most one diagnosis: the most urgent one that lists it. A
@@ -452,7 +461,7 @@ class Builder:
                     message=render_message(r.rule.message or "", facts),
                     findings=[f.rule for f in gathered],
                     actions=list(r.rule.actions),
-                    evidence=self.evidence(r, True, ledger, facts),
+                    evidence=(evidence or self.evidence)(r, True, ledger, facts),
                     sources=list(r.rule.sources),
                     rationale=self.rationale[r.id],
                 )
@@ -625,12 +634,15 @@ class Builder:
         return gaps
 
 
-def assess_partnerships(engine, builder: Builder, partnerships: list[Partnership]) -> list[Assessment]:
+def assess_partnerships(
+    engine, builder: Builder, partnerships: list[Partnership], detail: bool = True
+) -> list[Assessment]:
     """Assess partnerships with one engine and builder; results in the same order.
 
     A partnership that does not say its phase is assessed on the phase its facts suggest, and the
     assessment says so. Each concern raised but not established is tried as if it were borne out,
-    by the engine, to show which findings it would bring.
+    by the engine, to show which findings it would bring. Without `detail`, see Builder.build; the
+    concerns are not tried either.
     """
     prepared = []
     for p in partnerships:
@@ -643,12 +655,16 @@ def assess_partnerships(engine, builder: Builder, partnerships: list[Partnership
     ledgers = engine.run(flats)
     out = []
     for p, (q, basis), flat, ledger in zip(partnerships, prepared, flats, ledgers):
-        result = builder.build(q, flat, ledger, basis)
+        result = builder.build(q, flat, ledger, basis, detail)
         result.partnership = p
-        if p.concerns:
+        if p.concerns and detail:
             result.possibilities = _possibilities(engine, builder, q, ledger)
         out.append(result)
     return out
+
+
+def _no_evidence(r: LoadedRule, outcome, ledger: Ledger, facts: dict) -> list[dict]:
+    return []
 
 
 def _possibilities(engine, builder: Builder, p: Partnership, ledger: Ledger) -> list[Possibility]:

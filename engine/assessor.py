@@ -46,9 +46,10 @@ class Assessor:
         """What the engine fired for each set of flat facts, in order."""
         return self.engine.run(list(flats))
 
-    def assess_many(self, partnerships: Sequence[Partnership]) -> list[Assessment]:
-        """Assess several partnerships; results in the same order."""
-        return assess_partnerships(self.engine, self.builder, list(partnerships))
+    def assess_many(self, partnerships: Sequence[Partnership], detail: bool = True) -> list[Assessment]:
+        """Assess several partnerships; results in the same order. `detail=False`: findings and problems
+        only, without evidence, gaps, top actions or concerns (what a portfolio summary shows)."""
+        return assess_partnerships(self.engine, self.builder, list(partnerships), detail)
 
     def assess(self, partnership: Union[Partnership, dict[str, Any]]) -> Assessment:
         if not isinstance(partnership, Partnership):

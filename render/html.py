@@ -244,6 +244,7 @@ def view(a, sources, anchor: str) -> dict:
     found = problems(a)
     shown, more = answer(found)
     number = numbers(found)
+    views = [_problem(p, sources, anchor) for p in found]  # the answer shows the first of these again
     return {
         "anchor": anchor,
         "id": clean(a.id),
@@ -256,7 +257,7 @@ def view(a, sources, anchor: str) -> dict:
         "worst": a.worst_severity(),
         "by_severity": [(s, by_sev[s]) for s in SEVERITIES if by_sev[s]],
         "findings_total": len(a.findings),
-        "answer": [_problem(p, sources, anchor) for p in shown],
+        "answer": views[:len(shown)],
         "more": more,
         "more_line": more_line(more),
         "problems_total": len(found),
@@ -265,7 +266,7 @@ def view(a, sources, anchor: str) -> dict:
              "on": [{"title": clean(title), "anchor": f"{anchor}-{rule}"} for rule, title in zip(t.resolves, t.resolves_titles)]}
             for t in a.top_actions
         ],
-        "problems": [_problem(p, sources, anchor) for p in found],
+        "problems": views,
         "concerns": [
             {"fact": clean(c.fact), "value": value_text(c.value), "note": clean(c.note) if c.note else None,
              "findings": [{"rule": r, "title": clean(t), "severity": sev} for r, t, sev in c.findings]}
