@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Optional
 
@@ -303,11 +304,10 @@ class Builder:
         For a finding whose severity came from a `severity_if`, the evidence of that outcome, which
         holds the facts that raised or lowered its severity too.
         """
-        if outcome is True and r.escalations:
-            for i in range(len(r.escalations)):
-                if (r.id, f"severity {i}") in ledger.fired and r.id not in self.rb.weights.severity:
-                    outcome = f"severity {i}"
-                    break
+        if outcome is True:
+            step = self._severity_step(r, ledger)
+            if step is not None:
+                outcome = f"severity {step}"
         alternatives = ledger.fired.get((r.id, outcome), [])
         conjuncts = self._dnf.get((r.id, outcome))
         if conjuncts is None:
@@ -341,14 +341,21 @@ class Builder:
                     out.append({"fact": leaf.name, "value": facts.get(leaf.name)})
         return out
 
+    def _severity_step(self, r: LoadedRule, ledger: Ledger) -> Optional[int]:
+        """The `severity_if` step that sets the rule's severity here: the first that held, unless a weights
+        file sets the severity."""
+        if r.escalations and r.id not in self.rb.weights.severity:
+            for i in range(len(r.escalations)):
+                if (r.id, f"severity {i}") in ledger.fired:
+                    return i
+        return None
+
     def severity_of(self, r: LoadedRule, ledger: Ledger) -> str:
         """The rule's severity for this partnership: a weights file's, else the first `severity_if` that held."""
         if r.id in self.rb.weights.severity:
             return self.rb.weights.severity[r.id]
-        for i in range(len(r.escalations)):
-            if (r.id, f"severity {i}") in ledger.fired:
-                return r.escalations[i][1]
-        return r.rule.severity or "low"
+        step = self._severity_step(r, ledger)
+        return r.escalations[step][1] if step is not None else r.rule.severity or "low"
 
     def build(
         self, p: Partnership, facts: dict[str, Any], ledger: Ledger, assumed: Optional[list[str]] = None,
@@ -398,7 +405,7 @@ class Builder:
             if ledger.outcome(r.id) is True
         ]
         phase_status = self.phase_status(p.phase, ledger)
-        gaps = self.gaps(known, phase_status, ledger) if detail else []
+        gaps = self.gaps(known, phase_status) if detail else []
         if assumed is not None:
             phase_status.assumed, phase_status.basis = True, list(assumed)
             question = FACTS["phase"].question
@@ -490,7 +497,7 @@ class Builder:
         order: dict[str, int] = {}
 
         def add(action: str, points: int, item: Item) -> None:
-            key = " ".join(action.lower().split()).rstrip(".")
+            key = _action_key(action)
             text.setdefault(key, action)
             order.setdefault(key, len(order))
             score[key] = score.get(key, 0) + points
@@ -580,7 +587,7 @@ class Builder:
             self._plans[gate_ids] = plan
         return plan
 
-    def gaps(self, known: dict, phase_status: PhaseStatus, ledger: Optional[Ledger] = None) -> list[Gap]:
+    def gaps(self, known: dict, phase_status: PhaseStatus) -> list[Gap]:
         """Unknown facts that could still make a finding fire or a next-phase criterion be decided.
 
         Whether a rule is decided, and which unknown facts could decide it, depends only on the values
@@ -663,13 +670,17 @@ def assess_partnerships(
     return out
 
 
+@lru_cache(maxsize=4096)
+def _action_key(action: str) -> str:
+    """The same action written in several rules (case, spacing, a final full stop aside) counts once."""
+    return " ".join(action.lower().split()).rstrip(".")
+
+
 def _no_evidence(r: LoadedRule, outcome, ledger: Ledger, facts: dict) -> list[dict]:
     return []
 
 
 def _possibilities(engine, builder: Builder, p: Partnership, ledger: Ledger) -> list[Possibility]:
-    from ..facts.model import Partnership as Model
-
     out = []
     for concern in p.concerns or []:
         data = p.model_dump(exclude_none=True)
@@ -679,7 +690,7 @@ def _possibilities(engine, builder: Builder, p: Partnership, ledger: Ledger) -> 
             where = where.setdefault(key, {})
         where[last] = concern.value
         try:
-            hypothetical = Model.model_validate(data)
+            hypothetical = Partnership.model_validate(data)
         except ValueError:
             continue  # a value the model refuses in this place brings nothing to try
         trial = engine.run([flatten(hypothetical)])[0]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
 
 from . import conditions as cond
 from .rulebase import LoadedRule, RuleBase, RuleError, finding_ref
@@ -97,12 +98,13 @@ class Compiled:
     known: list[str]  # facts whose being known or unknown is tested (by `unless:`)
     finding_refs: dict[str, str]  # finding rule id -> the name other rules read it by
 
-    def sections(self) -> dict[str, list[tuple[str, str, bool]]]:
-        """For each section fact, the (fact name, field key, known flag wanted) triples the rules read from it."""
-        out: dict[str, list[tuple[str, str, bool]]] = {}
+    def sections(self) -> dict[str, list[tuple[str, str, Optional[str]]]]:
+        """For each section fact, the (fact name, field key, field key of its known flag or None) triples
+        the rules read from it."""
+        out: dict[str, list[tuple[str, str, Optional[str]]]] = {}
         known = set(self.known)
         for name in sorted(set(self.reads) | known):
-            out.setdefault(section_of(name), []).append((name, field_key(name), name in known))
+            out.setdefault(section_of(name), []).append((name, field_key(name), known_key(name) if name in known else None))
         return out
 
 

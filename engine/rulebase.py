@@ -15,6 +15,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..facts.derive import FACTS
+from ..facts.model import PHASE_ORDER
 from ..facts.walker import walk
 from ..facts import vocabulary
 from ..facts.vocabulary import AREAS, GATES, KINDS, NEXT_GATE, PHASES, RULE_TYPES, SEVERITIES, SEVERITY_POINTS  # noqa: F401
@@ -24,7 +25,6 @@ from ..facts.safeyaml import YamlError, load_yaml_file
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rules"
 GATE_POINTS = 250  # an unmet entry criterion for the next phase ranks between high and medium findings
-PHASE_ORDER = list(PHASES)
 MAX_RULE_FILES = 5000
 
 
@@ -194,6 +194,7 @@ class RuleBase:
         self.deriving = {r.rule.derives: r for r in self.rules if r.rule.type == "derive"}
         self._worked_out: dict[str, Optional[LoadedRule]] = {}
         self._closures: dict[tuple[str, bool], tuple[str, ...]] = {}
+        self._source_weights: dict[str, int] = {}
 
     def worked_out_by(self, name: str) -> Optional[LoadedRule]:
         """The rule that works out a name a condition reads: the finding rule a finding reference names, the
@@ -232,12 +233,15 @@ class RuleBase:
     def source_weight(self, r: LoadedRule) -> int:
         """The practitioners ranked 15 requirements (16 - rank points) and named the common barriers
         (a weight of their own); a rule weighs as the heaviest item it cites."""
-        points = [0]
-        for sid in r.rule.sources:
-            item = self.sources.get(sid)
-            if item is not None:
-                points.append(16 - item.rank if item.rank else item.weight or 0)
-        return max(points)
+        got = self._source_weights.get(r.id)
+        if got is None:
+            points = [0]
+            for sid in r.rule.sources:
+                item = self.sources.get(sid)
+                if item is not None:
+                    points.append(16 - item.rank if item.rank else item.weight or 0)
+            got = self._source_weights[r.id] = max(points)
+        return got
 
     def priority(self, r: LoadedRule, severity: Optional[str] = None) -> int:
         """Points that order findings: their severity (here, or the rule's own), the practitioners' ranking, weights."""
@@ -271,12 +275,8 @@ def _trusted_rule(data: dict, path: str, builtin: bool) -> LoadedRule:
     if data.get("severity_if"):
         more["severity_if"] = [SeverityIf.model_construct(**step) for step in data["severity_if"]]
     rule = Rule.model_construct(**{**data, **more})
-    condition = cond.parse(rule.when)
     unless = cond.parse(rule.unless) if rule.unless else None
-    if rule.phases:
-        condition = cond.And((phase_test(rule.phases), condition))
-    if unless is not None:
-        condition = cond.And((condition, cond.not_true(unless)))
+    condition = _whole_condition(rule, cond.parse(rule.when), unless)
     escalations = tuple((cond.parse(step.when), step.severity) for step in rule.severity_if or [])
     return LoadedRule(rule=rule, path=path, condition=condition, builtin=builtin, unless=unless, escalations=escalations)
 
@@ -330,12 +330,9 @@ def parse_rule(data: Any, path: str, builtin: bool, trusted: bool = False) -> Lo
         raise error("gate rules apply in every phase; remove 'phases'", "phases")
     if Path(path).stem != rule.id and builtin:
         raise error(f"the file is named {Path(path).name!r}; expected {rule.id + '.yaml'!r}", "id")
-    condition = _parse_condition(rule.when, error, "when")
+    when = _parse_condition(rule.when, error, "when")
     unless = _parse_condition(rule.unless, error, "unless") if rule.unless else None
-    if rule.phases:
-        condition = cond.And((phase_test(rule.phases), condition))
-    if unless is not None:
-        condition = cond.And((condition, cond.not_true(unless)))
+    condition = _whole_condition(rule, when, unless)
     try:
         cond.dnf(condition)
         if rule.type in ("derive", "gate"):  # only these are compiled for "known to be false" too
@@ -353,6 +350,13 @@ def parse_rule(data: Any, path: str, builtin: bool, trusted: bool = False) -> Lo
     return LoadedRule(
         rule=rule, path=path, condition=condition, builtin=builtin, unless=unless, escalations=tuple(escalations)
     )
+
+
+def _whole_condition(rule: Rule, when: cond.Node, unless: Optional[cond.Node]) -> cond.Node:
+    """What the engine tests for a rule: its `when`, in its phases, unless its `unless` is known to hold."""
+    if rule.phases:
+        when = cond.And((phase_test(rule.phases), when))
+    return when if unless is None else cond.And((when, cond.not_true(unless)))
 
 
 def phase_test(phases: list[str]) -> cond.Node:

@@ -1,9 +1,10 @@
 """A per-user cache of parsed rule files, so that a command does not parse every YAML rule file at every start.
 
 Reading the built-in rules' YAML is most of a command's start-up. The cache keeps, for each rule file,
-the data its YAML holds, keyed by the SHA-256 of the file's bytes; every rule is still validated,
-its condition parsed and the rule base checked as if read from YAML, so a changed file is simply
-read again. It is data only (JSON, never pickle), in a folder of the user's own
+the data its YAML holds, keyed by the SHA-256 of the file's bytes, so a changed file is simply read
+again. It also records which rule files passed the rule checks of this code (by content, place and
+the checks' own source), so that those are constructed without being validated again; every rule's
+condition is still parsed and the rule base checked as a whole. It is data only (JSON, never pickle), in a folder of the user's own
 ($PARTNERWISE_CACHE_DIR, else $XDG_CACHE_HOME/partnerwise, else ~/.cache/partnerwise) that no
 other user can write; if that folder or file is not safe or not usable, the rules are read from
 YAML without a word. PARTNERWISE_CACHE_DIR=off turns the cache off.
@@ -12,7 +13,6 @@ YAML without a word. PARTNERWISE_CACHE_DIR=off turns the cache off.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
 import tempfile
@@ -83,11 +83,13 @@ class RuleFileCache:
             return self.entries[key], key
         value = parse(path)
         try:
-            if json.loads(json.dumps(value)) == value:  # only what JSON keeps exactly (no dates)
+            # Only what the cache file keeps exactly (no dates, no keys other than text), checked with
+            # the library that writes it.
+            if orjson.loads(orjson.dumps(value)) == value:
                 self.entries[key] = value
                 self.dirty = True
                 return value, key
-        except (TypeError, ValueError):
+        except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
             pass
         return value, None
 

@@ -95,12 +95,12 @@ class Engine:
         facts = [{"sid": sid, MARKER_FIELD: 1, "k": next(self._facts)}]
         for section, keys in self.sections.items():
             fact = facts[0] if section == "core" else {"sid": sid}
-            for name, key, wants_known in keys:
+            for name, key, known_flag in keys:
                 value = flat.get(name)
                 if value is not None and not isinstance(value, list):
                     fact[key] = value
-                if wants_known:
-                    fact[key + "__known"] = value is not None
+                if known_flag is not None:
+                    fact[known_flag] = value is not None
             if section != "core" and len(fact) > 1:
                 fact["k"] = next(self._facts)
                 facts.append(fact)

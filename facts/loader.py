@@ -10,15 +10,12 @@ from typing import Any, Optional, Union
 
 from pydantic import ValidationError
 
-from .model import Partnership
+from .model import ID_PATTERN, Partnership
 from .walker import field_at, model_at, template_of_loc
 from .problems import FactError, Problem  # noqa: F401  (FactError is part of this module's face)
 from .safeyaml import MAX_DEPTH, YamlError, check_data, line_of, parse_yaml, read_text
 
 JSON_LINES_LIMIT = 256 * 1024  # JSON larger than this is reported without line numbers
-
-
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # the pattern of a partnership id (facts/model.py)
 
 
 def _enum_at(loc: tuple) -> Optional[list[str]]:

@@ -22,6 +22,7 @@ Flag = Optional[bool]
 # The vocabulary's lists, as the enums the fact model validates against (facts/vocabulary.py).
 Phase = Enum("Phase", {p: p for p in PHASES}, type=str)
 PHASE_ORDER = list(PHASES)
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # a partnership's id
 SHARE_TOTAL_LIMIT = 100.5
 Sector = Enum("Sector", {s: s for s in SECTORS}, type=str)
 ImpactArea = Enum("ImpactArea", {a: a for a in IMPACT_AREAS}, type=str)
@@ -644,7 +645,7 @@ class Concern(_Facts):
 class Partnership(_Facts):
     """Everything known about one partnership. Every field except the name may be left out."""
 
-    id: Optional[Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]] = ask(
+    id: Optional[Annotated[str, Field(min_length=1, max_length=100, pattern=ID_PATTERN)]] = ask(
         "A short identifier (letters, digits, dot, dash, underscore); made from the name if left out."
     )
     name: str = Field(min_length=1, max_length=200, description="What is the partnership called?")
