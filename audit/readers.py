@@ -26,8 +26,8 @@ import yaml
 from ..facts.derive import FACTS
 from ..facts.loader import FactError, load_partnership, validate_partnership
 from ..facts.model import Partnership
-from ..facts.problems import Problem
-from ..facts.safeyaml import MAX_FILE_BYTES, YamlError, _check_numbers, _check_scalars, _Loader, mark_line
+from ..facts.problems import Problem, ProblemError
+from ..facts.safeyaml import MAX_FILE_BYTES, YamlError, _check_numbers, _check_scalars, _Loader, mark_line, non_finite
 
 FACT_SUFFIXES = (".yaml", ".yml", ".json")
 LIST_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
@@ -57,12 +57,8 @@ class Record:
         return self.problem("").location
 
 
-class RecordError(ValueError):
+class RecordError(ProblemError):
     """Raised while turning a record into a partnership; carries its problems, placed in the record."""
-
-    def __init__(self, problems):
-        self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -394,7 +390,7 @@ def read_json_list(path: Path) -> Iterator[Item]:
                         yield Problem(source, f"is longer than {MAX_RECORD_BYTES} characters", line, record=number)
                         return
                     refill()
-                bad = _non_finite(value)
+                bad = non_finite(value)
                 if bad is not None:
                     yield Problem(source, f"contains the number {bad}; expected finite numbers", line, record=number)
                 else:
@@ -411,19 +407,6 @@ def read_json_list(path: Path) -> Iterator[Item]:
 
 
 _SPACE = re.compile(r"[ \t\r\n]*")
-
-
-def _non_finite(value: Any) -> Optional[float]:
-    stack = [value]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, float) and (x != x or x in (float("inf"), float("-inf"))):
-            return x
-        if isinstance(x, dict):
-            stack.extend(x.values())
-        elif isinstance(x, list):
-            stack.extend(x)
-    return None
 
 
 def read_yaml_list(path: Path) -> Iterator[Item]:

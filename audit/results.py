@@ -136,3 +136,31 @@ class AuditSummary:
         ordered["complete"] = self.complete
         ordered.update((k, d[k]) for k in d if k not in ordered)
         return ordered
+
+
+class MostUrgent:
+    """The `n` most urgent of a stream of partnerships' briefs, kept in bounded memory: the list is cut
+    back to the best `n` whenever it reaches four times that."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self._kept: list[tuple] = []
+
+    def add(self, brief, index: int) -> None:
+        """A brief (with problems) and its place in the input, which breaks ties."""
+        self._kept.append((brief.rank_key(index), brief))
+        if len(self._kept) >= 4 * self.n:
+            self._cut()
+
+    def __len__(self) -> int:
+        """How many briefs are held now (at most four times `n`)."""
+        return len(self._kept)
+
+    def _cut(self) -> None:
+        self._kept.sort(key=lambda k: k[0])
+        del self._kept[self.n :]
+
+    def best(self) -> list:
+        """The kept briefs, most urgent first."""
+        self._cut()
+        return [b for _, b in self._kept]

@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 from ..facts.vocabulary import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, IMPACT_AREAS, PHASES, SEVERITIES, SEVERITY_RANK, reaches
 from .results import AuditSummary, Brief
+from .results import MostUrgent
 
 
 class Tally:
@@ -20,7 +21,7 @@ class Tally:
         self.rules: Counter = Counter()
         self.rule_info: dict[str, tuple[str, str]] = {}
         self.groups: dict[str, dict[str, list]] = {"phase": {}, "impact_area": {}}
-        self.urgent: list[tuple] = []
+        self.urgent = MostUrgent(top)
         self.interrupted = False
 
     def add(self, b: Brief) -> None:
@@ -44,10 +45,7 @@ class Tally:
             if reaches(worst, self.fail_on):
                 self.failing += 1
         if b.first_item is not None:
-            self.urgent.append((b.rank_key(index), b))
-            if len(self.urgent) >= 4 * self.top:
-                self.urgent.sort(key=lambda u: u[0])
-                del self.urgent[self.top :]
+            self.urgent.add(b, index)
 
     def add_problem(self, failed: bool) -> None:
         self.read += 1
@@ -86,9 +84,8 @@ class Tally:
         ]
 
     def summary(self) -> AuditSummary:
-        self.urgent.sort(key=lambda u: u[0])
         urgent = []
-        for rank, (_, b) in enumerate(self.urgent[: self.top], 1):
+        for rank, b in enumerate(self.urgent.best(), 1):
             counts = b.severity_counts()
             urgent.append({
                 "rank": rank,

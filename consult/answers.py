@@ -83,12 +83,7 @@ def parse_answer(spec: FieldSpec, text: str) -> Any:
             raise AnswerError("Please name at least one, or answer none or unknown.")
         return list(dict.fromkeys(picked))
     if kind in ("names", "texts"):
-        if low in ("none", "nobody", "-"):
-            return []
-        items = [" ".join(p.split()) for p in raw.split(";") if p.strip()]
-        if not items:
-            raise AnswerError("Please give the names separated by ';', or answer none or unknown.")
-        return items
+        return split_names(raw)
     if kind == "date":
         try:
             return parse_partial_date(raw)
@@ -97,6 +92,16 @@ def parse_answer(spec: FieldSpec, text: str) -> Any:
     if not raw:
         raise AnswerError("Please type an answer, or unknown.")
     return " ".join(raw.split())
+
+
+def split_names(raw: str) -> list[str]:
+    """Names typed separated by ';' (spaces tidied); none, nobody or '-' for an empty list."""
+    if raw.lower() in ("none", "nobody", "-"):
+        return []
+    items = [" ".join(p.split()) for p in raw.split(";") if p.strip()]
+    if not items:
+        raise AnswerError("Please give the names separated by ';', or answer none or unknown.")
+    return items
 
 
 def _choose(choices: tuple[str, ...], low: str) -> str:

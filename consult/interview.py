@@ -17,11 +17,11 @@ from typing import Any, Optional
 
 from pydantic import ValidationError
 
-from ..engine.assessment import ANSWER_ITEMS, Assessment
+from ..engine.assessment import ANSWER_ITEMS, Assessment, prepare
 from ..engine.rulebase import RuleBase
 from ..engine.runner import Ledger
 from ..facts import derive
-from ..facts.derive import FACTS, flatten, infer_phase
+from ..facts.derive import FACTS
 from ..facts.loader import describe_error
 from ..facts.model import PHASE_ORDER, Partnership
 from .answers import field_spec
@@ -144,16 +144,10 @@ class Consultation:
     def snapshot(self) -> Snapshot:
         """The current facts assessed as `assess` assesses the saved file, and what is at stake (cached until the next change)."""
         if self._snapshot is None:
-            p = self.partnership()
-            assumed = None
-            if p.phase is None:
-                phase, assumed = infer_phase(p)
-                p = p.model_copy(update={"phase": phase})
-            flat = flatten(p)
+            p, assumed, flat = prepare(self.partnership())
             ledger = self.assessor.ledgers([flat])[0]
             assessment = self.assessor.builder.build(p, flat, ledger, assumed)
-            known = dict(flat)
-            known.update(ledger.derived)
+            known = self.assessor.builder.known(flat, ledger)
             signs = self._phase_signs(p.phase) if assumed is not None and self.closed("phase") else []
             # Unknown signs (None) leave the assumed phase open: nothing phase-bound is taken as settled.
             phase_open = not self.known("phase") and (not self.closed("phase") or signs is None or bool(signs))

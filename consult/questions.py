@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, Optional
 
 from ..facts.walker import field_at, fields
-from .answers import UNKNOWN_WORDS, AnswerError, FieldSpec, field_spec, parse_answer
+from .answers import UNKNOWN_WORDS, AnswerError, FieldSpec, field_spec, parse_answer, split_names
 from .keys import get_value, template_of
 
 
@@ -178,11 +178,9 @@ class Part:
         return self._parse_record(raw)
 
     def _parse_list(self, raw: str) -> tuple[dict[str, Any], list[str]]:
-        if raw.lower() in ("none", "nobody", "-"):
-            return {self.key: []}, []
-        items = [" ".join(p.split()) for p in raw.split(";") if p.strip()]
+        items = split_names(raw)
         if not items:
-            raise AnswerError("Please give the names separated by ';', or answer none or unknown.")
+            return {self.key: []}, []
         if not self.with_shares:
             return {self.key: [{"name": n} for n in items]}, []
         out, closed = [], []

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from ..engine import conditions as cond
+from ..engine.assessment import item_key
 from ..engine.rulebase import LoadedRule, RuleBase
 from ..engine.runner import Ledger
 from ..facts.derive import FACTS, PARTNER_FLAGS
-from ..facts.vocabulary import SECTORS, SEVERITIES
+from ..facts.vocabulary import SECTORS, SEVERITIES, SEVERITY_RANK
 
 T, F, N = True, False, None
 ANY = frozenset((T, F, N))
@@ -234,7 +235,7 @@ class Stakes:
 
 
 def severity_key(severity: Optional[str]) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+    return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
 
 
 # --- what the interview must settle ------------------------------------------------------------------
@@ -262,10 +263,6 @@ class Stake:
     why: str  # "diagnosis" (it or what it gathers), "answer", "serious" or "criterion"
 
 
-def _key(severity: str, priority: int, kind: str, rule: str) -> tuple:
-    return (severity_key(severity), -priority, kind != "diagnosis", rule)
-
-
 def at_stake(stakes: Stakes, assessment, builder, focus: str = "all", answer_items: int = 7) -> list[Stake]:
     """The rules whose outcome or severity further answers could change in a way the answer shows.
 
@@ -284,9 +281,9 @@ def at_stake(stakes: Stakes, assessment, builder, focus: str = "all", answer_ite
         for i, item in enumerate(items):
             leads += 1 if item.findings else 0
             if leads >= LEADING_FINDINGS and i + 1 >= want_items:
-                threshold = _key(item.severity, item.priority, item.kind, item.rule)
+                threshold = item_key(item.severity, item.priority, item.kind, item.rule)
                 break
-    current = {i.rule: _key(i.severity, i.priority, i.kind, i.rule) for i in items}
+    current = {i.rule: item_key(i.severity, i.priority, i.kind, i.rule) for i in items}
 
     def shown(key: tuple) -> bool:
         return target["answer"] and (threshold is None or key <= threshold)
@@ -311,15 +308,15 @@ def at_stake(stakes: Stakes, assessment, builder, focus: str = "all", answer_ite
                 severities += stakes.rule(f).severities
                 priorities += [rb.priority(f, s) for s in stakes.rule(f).severities]
         worst = min(severities, key=severity_key)
-        best_keys[d.id] = _key(worst, max([rb.priority(d, worst)] + priorities) + 15, "diagnosis", d.id)
+        best_keys[d.id] = item_key(worst, max([rb.priority(d, worst)] + priorities) + 15, "diagnosis", d.id)
         return best_keys[d.id]
 
     def least_diagnosis_key(d: LoadedRule) -> tuple:
         """The least urgent place a diagnosis could take: its mildest severity, no finding gathered."""
         mildest = max(list(stakes.rule(d).severities) or [d.rule.severity or "low"], key=severity_key)
-        return _key(mildest, rb.priority(d, mildest), "diagnosis", d.id)
+        return item_key(mildest, rb.priority(d, mildest), "diagnosis", d.id)
 
-    held = {d.rule: (d.severity, _key(d.severity, d.priority, "diagnosis", d.rule)) for d in assessment.diagnoses}
+    held = {d.rule: (d.severity, item_key(d.severity, d.priority, "diagnosis", d.rule)) for d in assessment.diagnoses}
 
     def diagnosis_may_change(d: LoadedRule) -> bool:
         """Whether what a diagnosis gathers could change its severity, or its place among the other diagnoses."""
@@ -353,7 +350,7 @@ def at_stake(stakes: Stakes, assessment, builder, focus: str = "all", answer_ite
                 why = "diagnosis"  # it could change a diagnosis's severity or its place among the diagnoses
             elif r.id in current and shown(current[r.id]):
                 why = "answer"
-            elif s.can_fire and shown(_key(s.severities[0], rb.priority(r, s.severities[0]), "finding", r.id)):
+            elif s.can_fire and shown(item_key(s.severities[0], rb.priority(r, s.severities[0]), "finding", r.id)):
                 why = "answer"
         if why is not None:
             out.append(Stake(r.id, s.outcome_open, s.severity_open, builder.max_priority[r.id], why))

@@ -341,6 +341,13 @@ class Builder:
                     out.append({"fact": leaf.name, "value": facts.get(leaf.name)})
         return out
 
+    @staticmethod
+    def known(facts: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
+        """What is known of a partnership: its facts and what the rules derived from them."""
+        known = dict(facts)
+        known.update(ledger.derived)
+        return known
+
     def _severity_step(self, r: LoadedRule, ledger: Ledger) -> Optional[int]:
         """The `severity_if` step that sets the rule's severity here: the first that held, unless a weights
         file sets the severity."""
@@ -368,8 +375,7 @@ class Builder:
         """
         rb = self.rb
         evidence = self.evidence if detail else _no_evidence
-        known = dict(facts)
-        known.update(ledger.derived)
+        known = self.known(facts, ledger)
         findings = []
         for r in self.findings:
             if ledger.outcome(r.id) is True:
@@ -480,7 +486,7 @@ class Builder:
             for f in findings
             if f.rule not in owner
         ]
-        items.sort(key=lambda i: (SEVERITY_RANK[i.severity], -i.priority, i.kind != "diagnosis", i.rule))
+        items.sort(key=lambda i: item_key(i.severity, i.priority, i.kind, i.rule))
         return diagnoses, items
 
     def top_actions(self, items: list[Item], diagnoses: list[Diagnosis], findings: list[Finding]) -> list[TopAction]:
@@ -641,6 +647,22 @@ class Builder:
         return gaps
 
 
+def item_key(severity: Optional[str], priority: int, kind: str, rule: str) -> tuple:
+    """The order of the items of "what is wrong": most severe, then most priority points, a diagnosis
+    before a finding, then by rule id."""
+    return (SEVERITY_RANK.get(severity, len(SEVERITY_RANK)), -priority, kind != "diagnosis", rule)
+
+
+def prepare(p: Partnership) -> tuple[Partnership, Optional[list[str]], dict[str, Any]]:
+    """A partnership as it is assessed: on its phase, or on the phase its facts suggest (then with the
+    reasons), and its facts flattened for the engine."""
+    basis = None
+    if p.phase is None:
+        phase, basis = infer_phase(p)
+        p = p.model_copy(update={"phase": phase})
+    return p, basis, flatten(p)
+
+
 def assess_partnerships(
     engine, builder: Builder, partnerships: list[Partnership], detail: bool = True
 ) -> list[Assessment]:
@@ -651,17 +673,10 @@ def assess_partnerships(
     by the engine, to show which findings it would bring. Without `detail`, see Builder.build; the
     concerns are not tried either.
     """
-    prepared = []
-    for p in partnerships:
-        if p.phase is None:
-            phase, basis = infer_phase(p)
-            prepared.append((p.model_copy(update={"phase": phase}), basis))
-        else:
-            prepared.append((p, None))
-    flats = [flatten(q) for q, _ in prepared]
-    ledgers = engine.run(flats)
+    prepared = [prepare(p) for p in partnerships]
+    ledgers = engine.run([flat for _, _, flat in prepared])
     out = []
-    for p, (q, basis), flat, ledger in zip(partnerships, prepared, flats, ledgers):
+    for p, (q, basis, flat), ledger in zip(partnerships, prepared, ledgers):
         result = builder.build(q, flat, ledger, basis, detail)
         result.partnership = p
         if p.concerns and detail:

@@ -9,6 +9,7 @@ thread, errors propagate, and each session's state is deleted when its partnersh
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -47,8 +48,34 @@ class Ledger:
         return None
 
 
-def _dumps(obj: Any) -> str:
+# A number in exponent form with no fraction ("1e-06", "2e+20", as Python and orjson write some
+# floats): the engine's JSON reader takes only its leading digits as an integer and then corrupts
+# memory on the rest (the process aborts). It reads "1.0e-06" right.
+_BARE_EXPONENT = re.compile(r"(?<![0-9.])(-?[0-9]+)([eE][-+]?[0-9]+)")
+
+
+def _number(value: float) -> str:
+    return _BARE_EXPONENT.sub(r"\1.0\2", repr(value))
+
+
+def _encode(obj: Any) -> str:
+    if isinstance(obj, dict):
+        return "{" + ",".join(f"{_encode(str(k))}:{_encode(v)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, (list, tuple)):
+        return "[" + ",".join(_encode(v) for v in obj) + "]"
+    if isinstance(obj, float):
+        return _number(obj)
     return orjson.dumps(obj).decode()
+
+
+def _dumps(obj: Any) -> str:
+    """JSON for the engine. orjson writes it; where a float came out in exponent form (its text has
+    a digit before an 'e'), the value is written again with every float in a form the engine reads."""
+    text = orjson.dumps(obj).decode()
+    return _encode(obj) if _MAYBE_EXPONENT.search(text) else text
+
+
+_MAYBE_EXPONENT = re.compile(r"[0-9][eE]")
 
 
 class Ruleset:

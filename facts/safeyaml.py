@@ -235,16 +235,24 @@ def mark_line(e: yaml.MarkedYAMLError) -> Optional[int]:
     return mark.line + 1 if mark else None
 
 
-def _check_numbers(data: Any, label: str) -> None:
+def non_finite(data: Any) -> Optional[float]:
+    """A number in `data` that is not finite (NaN or an infinity), or None when all are finite."""
     stack = [data]
     while stack:
         x = stack.pop()
         if isinstance(x, float) and not math.isfinite(x):
-            raise YamlError.at(label, f"contains the number {x}; expected finite numbers")
+            return x
         if isinstance(x, dict):
             stack.extend(x.values())
         elif isinstance(x, list):
             stack.extend(x)
+    return None
+
+
+def _check_numbers(data: Any, label: str) -> None:
+    bad = non_finite(data)
+    if bad is not None:
+        raise YamlError.at(label, f"contains the number {bad}; expected finite numbers")
 
 
 def load_yaml_file(path: Path) -> Any:

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..facts.derive import RATING_DIMENSIONS
-from ..audit.results import AuditSummary
+from ..audit.results import AuditSummary, MostUrgent
 from ..facts.model import PHASE_ORDER
 from ..facts.vocabulary import FACTOR_AREAS, SEVERITIES
 from . import charts
@@ -309,7 +309,7 @@ class PortfolioPage:
         self.rule_area = {r.id: r.rule.area for r in rulebase.rules} if rulebase is not None else {}
         self.sections = sections
         self.index = 0
-        self.ranked: list[tuple] = []
+        self.ranked = MostUrgent(sections)
         self.phase_total: Counter = Counter()
         self.hurting: Counter = Counter()  # (area, phase) -> partnerships with a high or critical finding there
         self.areas_seen: set = set()
@@ -322,14 +322,8 @@ class PortfolioPage:
             self.hurting[(area, phase)] += 1
         self.areas_seen |= areas
         if brief.first_item is not None:
-            self.ranked.append((brief.rank_key(self.index), brief))
-            if len(self.ranked) >= 4 * self.sections:
-                self._trim()
+            self.ranked.add(brief, self.index)
         self.index += 1
-
-    def _trim(self) -> None:
-        self.ranked.sort(key=lambda r: r[0])
-        del self.ranked[self.sections :]
 
     def heat_map(self) -> dict:
         rows = list(AREAS) + sorted(a for a in self.areas_seen if a not in AREAS)
@@ -344,10 +338,9 @@ class PortfolioPage:
         }
 
     def render(self, summary: AuditSummary, errors: list) -> str:
-        self._trim()
         taken: set = set()
         ranked = []
-        for rank, (_, b) in enumerate(self.ranked, 1):
+        for rank, b in enumerate(self.ranked.best(), 1):
             first = b.first_item
             ranked.append({
                 "rank": rank,

@@ -172,6 +172,20 @@ def test_real_subprocess_run():
     assert proc.stderr.strip() == "partnerwise: error: no-such-file.yaml: no such file"
 
 
+def test_tiny_and_round_numbers_in_exponent_form_are_assessed_like_any_other(tmp_path):
+    # YAML and JSON allow 1.0e-6; the engine's own reader aborted the process on such values.
+    findings = []
+    for share in ("0.0", "1.0e-6", "5.0e-324"):
+        path = tmp_path / f"share-{share}.yaml"
+        path.write_text(f"name: Tiny numbers\nphase: implementation\nviability:\n  public_budget_share: {share}\n"
+                        f"funders:\n  - name: A\n    share: {share}\n  - name: B\n    share: 60\n")
+        proc = subprocess.run([sys.executable, "-m", "partnerwise.cli", "assess", str(path), "--format", "json"],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert proc.returncode in (0, 1), proc.stderr[-500:]
+        findings.append([f["rule"] for f in json.loads(proc.stdout)["findings"]])
+    assert findings[0] and findings[1] == findings[0] and findings[2] == findings[0]
+
+
 def test_output_file_gets_ordinary_permissions(cli, tmp_path):
     import os
     import stat

@@ -89,3 +89,23 @@ def test_too_many_rules_sharing_one_pattern_is_a_rule_error_not_a_crash(tmp_path
     rb = load_rulebase([tmp_path], builtin=False)
     with pytest.raises(RuleError, match="the engine allows 250"):
         Assessor(rb)
+
+
+def test_the_engine_cannot_read_an_exponent_without_a_fraction_so_the_runner_never_writes_one():
+    # durable-rules 2.0.28 reads "1e-06" as the integer 1 and then aborts the process (free(): invalid
+    # pointer); "1.0e-06" it reads right. Python and orjson write small and large floats the first way.
+    code = """
+        import orjson
+        from partnerwise.api import default_assessor
+        from partnerwise.engine import runner
+        assert runner._dumps({"x": 1e-06, "y": [2e+20], "z": "1e5"}) == '{"x":1.0e-06,"y":[2.0e+20],"z":"1e5"}'
+        if BARE:
+            runner._dumps = lambda obj: orjson.dumps(obj).decode()
+        engine = default_assessor().engine
+        ledger = engine.run([{"phase": "implementation", "viability.public_budget_share": 1e-06}])[0]
+        assert ledger.seen
+        print("ok")
+        """
+    fixed, bare = (run_child("BARE = %s\n" % b + textwrap.dedent(code)) for b in (False, True))
+    assert fixed.returncode == 0 and fixed.stdout.strip() == "ok", fixed.stderr[-2000:]
+    assert bare.returncode != 0 and "ok" not in bare.stdout, "durable-rules now reads a bare exponent; the runner's rewrite may go"
