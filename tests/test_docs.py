@@ -67,3 +67,42 @@ def test_every_command_has_help_and_is_in_the_readme(cli):
         assert (command.help or "").strip(), f"{' '.join(path)} has no help"
         assert cli(*path, "--help").exit_code == 0
         assert f"`partnerwise {' '.join(path)}" in readme, f"README does not document 'partnerwise {' '.join(path)}'"
+
+
+def _schema_words() -> tuple[set, set]:
+    """Every field name the schema knows (at any depth) and every value its enums allow."""
+    schema = json.loads((ROOT / "docs" / "partnership.schema.json").read_text())
+    names, values = set(schema["properties"]), {"true", "false"}
+    for definition in schema["$defs"].values():
+        names |= set(definition.get("properties", {}))
+        values |= {str(v) for v in definition.get("enum", [])}
+    return names, values
+
+
+def test_the_fact_writing_guide_names_only_fields_and_values_that_exist():
+    from partnerwise.facts.derive import FACTS
+
+    text = (ROOT / "docs" / "writing-facts.md").read_text()
+    names, values = _schema_words()
+    checked = 0
+    for span in re.findall(r"`([^`\n]+)`", text):
+        if span.startswith(("partnerwise", "- {", "YYYY")) or " " in span.split(":")[0]:
+            continue
+        name, _, value = (part.strip() for part in span.partition(":"))
+        if "." in name:
+            listed = name.split(".")[0] in names and name.rsplit(".", 1)[1] in names  # a list field, such as risk.setbacks
+            assert (name in FACTS and not FACTS[name].computed) or listed, f"the guide names {name!r}, which is no fact"
+            if value and not value.startswith("<") and "..." not in value:
+                doc: dict = {"name": "Guide"}
+                *path, last = name.split(".")
+                node = doc
+                for key in path:
+                    node = node.setdefault(key, {})
+                node[last] = yaml.safe_load(value)
+                validate_partnership(doc, "docs/writing-facts.md")
+        elif value and name in ("kind", "as_of", "phase"):
+            validate_partnership({"name": "Guide", name: yaml.safe_load(value)}, "docs/writing-facts.md")
+        else:
+            assert name in names or name in values, f"the guide names {span!r}, which the fact model does not know"
+        checked += 1
+    assert checked > 80
