@@ -446,6 +446,9 @@ class Monitoring(_Facts):
     capacity_gaps_addressed: Flag = ask("Are missing capacities identified and addressed by capacity development?")
     evidence_of_results: Flag = ask("Is there evidence that the resources spent lead to the intended results?")
     results_chain_working: Flag = ask("Do monitoring results show the results chain working as planned?")
+    targets_on_track: Flag = ask(
+        "Is the partnership meeting the targets and milestones it agreed (coverage, results, deadlines), on time?"
+    )
     independent_verification: Flag = ask(
         "Are results verified by someone independent of the partners who deliver them?"
     )
