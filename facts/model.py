@@ -361,6 +361,10 @@ class Governance(_Facts):
     judges_its_funders: Flag = ask(
         "Does the partnership monitor, certify, rate or regulate organisations that fund it?"
     )
+    conflicting_roles: Flag = ask(
+        "Does a partner hold two roles in the partnership that pull against each other, such as adviser "
+        "and investor, shareholder and lender, or overseer and recipient of the same money?"
+    )
 
 
 class Resources(_Facts):
@@ -501,6 +505,10 @@ class Scaling(_Facts):
     )
     economy_of_scale: Flag = ask("Can the partnership achieve economies of scale?")
     community_depth: Flag = ask("Does the partnership deepen its reach within the communities it already serves?")
+    poorest_reached: Flag = ask(
+        "Do the partnership's benefits reach the poorest and most disadvantaged of the people it means to serve, "
+        "not only the better-off?"
+    )
     flexibility: Flag = ask("Is the plan flexible enough to adapt when things change?")
     risk_plan: Flag = ask("Has the partnership planned for things going wrong (risk and contingency plan)?")
     direction_from_evaluation: Flag = ask(
