@@ -252,3 +252,37 @@ def test_a_concern_is_shown_with_what_it_would_bring_and_is_no_finding():
     (concern,) = result.possibilities
     assert concern.fact == "secretariat.neutral" and concern.note == "raised in the 2011 review"
     assert [r for r, _, _ in concern.findings] == ["STEER-09"]
+
+
+# --- this stop's additions ------------------------------------------------------------------------
+
+
+def test_a_programme_government_sponsors_and_pays_for_is_not_dominated_by_a_funder():
+    # Before: a file that did not state its kind, for a programme a government sponsors and pays for
+    # entirely from its budget, got "a dominant funder holds power the others cannot balance" (high).
+    result = assess(
+        context={"government_stance": "sponsor"},
+        funders=[{"name": "Federal budget", "kind": "public_budget", "share": 100}],
+        governance={"all_partners_in_decisions": False},
+    )
+    assert not rules(result) & {"STEER-05", "STEER-06"}
+    # A foundation that dominates a programme the government sponsors is still a dominant funder.
+    result = assess(
+        context={"government_stance": "sponsor"},
+        funders=[{"name": "Foundation", "kind": "grant", "share": 70}, {"name": "Ministry", "kind": "public_budget", "share": 30}],
+    )
+    assert "STEER-05" in rules(result)
+
+
+def test_what_evaluations_commonly_report_now_has_words_and_findings():
+    # Before: missed targets, the poorest left out, a double role and money raised grant by grant
+    # could not be written down, and gave nothing.
+    result = assess(
+        monitoring={"targets_on_track": False, "acted_on": False},
+        scaling={"poorest_reached": False},
+        governance={"conflicting_roles": True, "conflict_of_interest_policy": False},
+        resources={"needs_new_grants": True, "financing_secured": False},
+    )
+    assert {"MEL-16", "STRAT-40", "STEER-45", "STEER-46"} <= rules(result)
+    assert severity(result, "MEL-16") == "high" and severity(result, "STEER-45") == "high"
+    assert severity(result, "STEER-46") == "medium" and severity(result, "STRAT-40") == "medium"
