@@ -286,3 +286,16 @@ def test_what_evaluations_commonly_report_now_has_words_and_findings():
     assert {"MEL-16", "STRAT-40", "STEER-45", "STEER-46"} <= rules(result)
     assert severity(result, "MEL-16") == "high" and severity(result, "STEER-45") == "high"
     assert severity(result, "STEER-46") == "medium" and severity(result, "STRAT-40") == "medium"
+
+
+def test_a_public_budget_paying_a_private_operator_under_contract_is_named_as_a_risk():
+    # Before: a hospital PPP paid 100% from the health budget, in a file that could not state
+    # affordability, got no finding about whether the budget can carry the contract.
+    contract = dict(
+        agreement={"exists": True, "form": "contract"},
+        partners=[{"name": "Ministry of Health", "sector": "government"}, {"name": "Hospital Co", "sector": "business"}],
+        funders=[{"name": "Ministry of Health", "kind": "public_budget", "share": 100}],
+    )
+    assert "STEER-47" in rules(assess(**contract))
+    analysed = assess(**contract, viability={"affordability_analysed": True, "crowds_out_other_services": False})
+    assert "STEER-47" not in rules(analysed)
