@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..engine.assessment import ANSWER_ITEMS, Diagnosis, Finding, Item, PhaseStatus, TopAction
+from ..facts.model import PartnershipKind
 
 # The section headings every format uses, so a reader finds the same words in each.
 WHAT_IS_WRONG = "What is wrong"
@@ -71,6 +72,22 @@ def phase_note(ps: PhaseStatus) -> str:
         return ""
     basis = ", ".join(ps.basis) or "the facts given"
     return f" (assumed from: {basis}; say the phase to be sure)"
+
+
+def kind_note(a) -> str:
+    """For a partnership whose kind is not stated: which of its findings the kind could change, and the
+    kinds to choose from; empty when the kind is stated or would change none of them."""
+    p = a.partnership
+    if p is None or p.kind is not None:
+        return ""
+    gap = next((g for g in a.gaps if g.fact == "kind"), None)
+    changed = [f.rule for f in a.findings if gap is not None and f.rule in gap.rules]
+    if not changed:
+        return ""
+    names = ", ".join(changed[:4]) + (", ..." if len(changed) > 4 else "")
+    count = f"{len(changed)} finding{'' if len(changed) == 1 else 's'}"
+    kinds = ", ".join(k.value for k in PartnershipKind)
+    return f"kind: not stated, and it could change {count} ({names}); say which kind it is ({kinds})"
 
 
 def works_on(action: TopAction, number: dict[str, int]) -> str:

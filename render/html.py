@@ -25,7 +25,7 @@ from ..facts.vocabulary import FACTOR_AREAS, SEVERITIES
 from . import charts
 from .answer import (
     CONCERNS, DETAILS, WHAT_IS_WRONG, WHAT_TO_DO, Problem, answer, gathered_ids, gathering, more_line, numbers, phase_note,
-    problems, works_on,
+    kind_note, problems, works_on,
 )
 from .text import MET_LABEL, clean, phase_words, readiness, value_text
 
@@ -251,6 +251,7 @@ def view(a, sources, anchor: str) -> dict:
         "name": clean(a.name),
         "phase": a.phase,
         "assumed": clean(phase_note(ps)).strip(),
+        "kind_note": clean(kind_note(a)),
         "impact_area": a.area,
         "next": ps.next,
         "ready": ps.ready_for_next,

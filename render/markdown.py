@@ -6,7 +6,7 @@ import re
 
 from .answer import (
     CONCERNS, DETAILS, WHAT_IS_WRONG, WHAT_TO_DO, Problem, answer, gathered_ids, gathering, more_line, numbers, phase_note,
-    problems, works_on,
+    kind_note, problems, works_on,
 )
 from .text import MET_LABEL, clean, evidence_lines, phase_words, readiness, value_text
 
@@ -128,6 +128,8 @@ def render_one(a, known=None) -> str:
         out.append(f"- **Impact area:** {phase_words(a.area)}")
     if ps.next:
         out.append(f"- **Next phase:** {phase_words(ps.next)} ({readiness(ps.ready_for_next)})")
+    if kind_note(a):
+        out.append(f"- **Kind:** {md(kind_note(a).removeprefix('kind: '))}")
     out.append(f"- **Findings:** {len(a.findings)}; **strengths:** {len(a.strengths)}")
     out += _answer(a, found)
     out += ["", "## Strengths", ""]

@@ -8,7 +8,7 @@ from tabulate import tabulate
 
 from .answer import (
     CONCERNS, DETAILS, WHAT_IS_WRONG, WHAT_TO_DO, Problem, answer, gathered_ids, more_line, numbers, phase_note, problems,
-    works_on,
+    kind_note, works_on,
 )
 from .text import MET_LABEL, SEVERITY_LABEL, clean, evidence_lines, phase_words, readiness, value_text
 
@@ -40,6 +40,9 @@ def _header(a) -> list[str]:
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "none"
     head = textwrap.wrap(title, WIDTH) or [title]
     rule = "=" * min(max(len(x) for x in head), WIDTH)
+    note = kind_note(a)
+    if note:
+        lines.append(note)
     out = head + [rule]
     for line in lines:
         out += _wrap(line, "  ", "")

@@ -299,3 +299,18 @@ def test_a_public_budget_paying_a_private_operator_under_contract_is_named_as_a_
     assert "STEER-47" in rules(assess(**contract))
     analysed = assess(**contract, viability={"affordability_analysed": True, "crowds_out_other_services": False})
     assert "STEER-47" not in rules(analysed)
+
+
+def test_a_file_without_its_kind_says_which_findings_the_kind_could_change():
+    # Before: a first-model file (no `kind`) got "no secretariat" at medium with nothing to say that a
+    # bilateral partnership or a concession would not be asked for one; only the long gaps list knew.
+    from partnerwise.render import get_renderer
+
+    facts = {**BASE, "secretariat": {"exists": False}}
+    unknown = api.assess(facts)
+    for fmt in ("table", "markdown", "html"):
+        text = get_renderer(fmt)([unknown])
+        assert "kind: not stated" in text or "not stated, and it could change" in text, fmt
+        assert "STEER-08" in text and "government" in text.split("not stated", 1)[1][:300]
+    stated = api.assess({**facts, "kind": "alliance"})
+    assert "not stated, and it could change" not in get_renderer("table")([stated])
