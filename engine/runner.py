@@ -52,6 +52,7 @@ class Ledger:
 # floats): the engine's JSON reader takes only its leading digits as an integer and then corrupts
 # memory on the rest (the process aborts). It reads "1.0e-06" right.
 _BARE_EXPONENT = re.compile(r"(?<![0-9.])(-?[0-9]+)([eE][-+]?[0-9]+)")
+_MAYBE_EXPONENT = re.compile(r"[0-9][eE]")  # cheap test of orjson's text: could a float be in exponent form?
 
 
 def _number(value: float) -> str:
@@ -73,9 +74,6 @@ def _dumps(obj: Any) -> str:
     a digit before an 'e'), the value is written again with every float in a form the engine reads."""
     text = orjson.dumps(obj).decode()
     return _encode(obj) if _MAYBE_EXPONENT.search(text) else text
-
-
-_MAYBE_EXPONENT = re.compile(r"[0-9][eE]")
 
 
 class Ruleset:

@@ -128,8 +128,9 @@ def render_one(a, known=None) -> str:
         out.append(f"- **Impact area:** {phase_words(a.area)}")
     if ps.next:
         out.append(f"- **Next phase:** {phase_words(ps.next)} ({readiness(ps.ready_for_next)})")
-    if kind_note(a):
-        out.append(f"- **Kind:** {md(kind_note(a).removeprefix('kind: '))}")
+    note = kind_note(a)
+    if note:
+        out.append(f"- **Kind:** {md(note.removeprefix('kind: '))}")
     out.append(f"- **Findings:** {len(a.findings)}; **strengths:** {len(a.strengths)}")
     out += _answer(a, found)
     out += ["", "## Strengths", ""]

@@ -254,7 +254,7 @@ def test_a_concern_is_shown_with_what_it_would_bring_and_is_no_finding():
     assert [r for r, _, _ in concern.findings] == ["STEER-09"]
 
 
-# --- this stop's additions ------------------------------------------------------------------------
+# --- what evaluations report, and governments that pay for their own programmes -------------------
 
 
 def test_a_programme_government_sponsors_and_pays_for_is_not_dominated_by_a_funder():
