@@ -90,7 +90,10 @@ def score_case(nn: str, folder: Path, first_model: bool) -> dict:
     for prob in expect.get("problems") or []:
         ids = set(prob.get("ids") or [])
         rank = next((i + 1 for i, f in enumerate(findings) if _cites(f, ids)), None)
-        problems.append({"text": prob["text"], "severity": prob.get("severity"), "rank": rank,
+        # Stricter: one of the first five findings cites two of the problem's ids (one if it has one).
+        need = min(2, len(ids))
+        strict = any(len(ids & set(f.get("sources", []))) >= need for f in top)
+        problems.append({"text": prob["text"], "severity": prob.get("severity"), "rank": rank, "strict": strict,
                          "by": [f["rule"] for f in findings if _cites(f, ids)][:4]})
     guards = []
     for g in expect.get("must_not") or []:
@@ -127,6 +130,7 @@ def totals(rows: list[dict]) -> dict:
         "problems": len(problems),
         "found_top5": at_top,
         "found_anywhere": anywhere,
+        "found_top5_strict": sum(1 for p in problems if p["strict"]),
         "recall_top5": at_top / len(problems) if problems else 0.0,
         "recall_anywhere": anywhere / len(problems) if problems else 0.0,
         "breaches": sum(len(r["breaches"]) for r in rows),
@@ -165,7 +169,8 @@ def report(rows: list[dict], t: dict, verbose: bool) -> str:
                 lines.append(f"       ! {b['text'][:70]} <- {', '.join(b['by'])}")
     lines.append(
         f"{t['inputs']} inputs: recall@5 {t['found_top5']}/{t['problems']} ({t['recall_top5']:.0%}), anywhere "
-        f"{t['found_anywhere']}/{t['problems']} ({t['recall_anywhere']:.0%}), must-not breaches {t['breaches']}, "
+        f"{t['found_anywhere']}/{t['problems']} ({t['recall_anywhere']:.0%}), strictly among the first five "
+        f"{t['found_top5_strict']}, must-not breaches {t['breaches']}, "
         f"healthy with a high finding {t['healthy_alarmed']}/{t['healthy']}, first five not distinct "
         f"{t['top5_not_distinct']}, findings {t['findings_per_input']:.1f} per input"
     )
