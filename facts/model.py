@@ -453,6 +453,10 @@ class Monitoring(_Facts):
     learning_institutionalised: Flag = ask("Are lessons from monitoring used in regular, built-in learning sessions?")
     capacity_gaps_addressed: Flag = ask("Are missing capacities identified and addressed by capacity development?")
     evidence_of_results: Flag = ask("Is there evidence that the resources spent lead to the intended results?")
+    contribution_established: Flag = ask(
+        "Has it been shown that the results come from the partnership's own work (against a comparison group, "
+        "a counterfactual or a credible baseline), not only that things improved where it works?"
+    )
     results_chain_working: Flag = ask("Do monitoring results show the results chain working as planned?")
     targets_on_track: Flag = ask(
         "Is the partnership meeting the targets and milestones it agreed (coverage, results, deadlines), on time?"

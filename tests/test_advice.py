@@ -314,3 +314,20 @@ def test_a_file_without_its_kind_says_which_findings_the_kind_could_change():
         assert "STEER-08" in text and "government" in text.split("not stated", 1)[1][:300]
     stated = api.assess({**facts, "kind": "alliance"})
     assert "not stated, and it could change" not in get_renderer("table")([stated])
+
+
+def test_results_not_shown_to_come_from_the_partnership_are_named_and_weigh_more_before_scaling():
+    # Before: a partnership whose indicators improved with no comparison group (the evaluators' usual
+    # caveat) could not say so, and the advice was silent about it.
+    implementing = assess(monitoring={"evidence_of_results": True, "contribution_established": False})
+    assert "MEL-17" in rules(implementing) and severity(implementing, "MEL-17") == "low"
+    scaling = api.assess({**BASE, "phase": "further_development", "scaling": {"plans_to_scale": True},
+                          "monitoring": {"evidence_of_results": True, "contribution_established": False}})
+    assert severity(scaling, "MEL-17") == "medium"
+    # Where there is no evidence of results at all, the findings on missing evidence speak instead.
+    none = assess(monitoring={"evidence_of_results": False, "contribution_established": False})
+    assert "MEL-17" not in rules(none)
+    # Unknown is not "no": the question is asked, nothing is assumed.
+    unknown = assess(monitoring={"evidence_of_results": True})
+    assert "MEL-17" not in rules(unknown)
+    assert any(g.fact == "monitoring.contribution_established" for g in unknown.gaps)
