@@ -22,7 +22,7 @@ from .runner import Ledger
 ANSWER_ITEMS = 7  # "what is wrong" names at most this many problems; the rest follow in the details
 TOP_ACTIONS = 3
 _MISSING = object()
-_MEMO_LIMIT = 25_000  # entries of the gaps memo, per process: about 1 KB each
+_MEMO_LIMIT = 20_000  # entries of the gaps memo, per process: about 1 KB each
 
 
 class _Plain:
