@@ -513,6 +513,10 @@ class Scaling(_Facts):
     )
     economy_of_scale: Flag = ask("Can the partnership achieve economies of scale?")
     community_depth: Flag = ask("Does the partnership deepen its reach within the communities it already serves?")
+    reach_matches_aim: Flag = ask(
+        "Does the partnership's work reach the whole of what it sets out to change (the supply chain, industry, "
+        "region or eligible population it names), not only a part of it while the rest is untouched?"
+    )
     poorest_reached: Flag = ask(
         "Do the partnership's benefits reach the poorest and most disadvantaged of the people it means to serve, "
         "not only the better-off?"

@@ -331,3 +331,17 @@ def test_results_not_shown_to_come_from_the_partnership_are_named_and_weigh_more
     unknown = assess(monitoring={"evidence_of_results": True})
     assert "MEL-17" not in rules(unknown)
     assert any(g.fact == "monitoring.contribution_established" for g in unknown.gaps)
+
+
+def test_a_partnership_that_reaches_only_part_of_what_it_means_to_change_is_told_so():
+    # Before: a company programme covering a fifth of its own supply, or a regional pact while the
+    # problem moved next door, could not be written down, and the advice said nothing about reach.
+    implementing = assess(scaling={"reach_matches_aim": False})
+    assert "STRAT-41" in rules(implementing) and severity(implementing, "STRAT-41") == "medium"
+    going_on = api.assess({**BASE, "phase": "further_development", "scaling": {"reach_matches_aim": False}})
+    assert severity(going_on, "STRAT-41") == "medium"
+    # A pilot still being designed is not faulted for its scope, and unknown reach is asked, not assumed.
+    assert "STRAT-41" not in rules(api.assess({**BASE, "phase": "design", "scaling": {"reach_matches_aim": False}}))
+    unknown = assess()
+    assert "STRAT-41" not in rules(unknown)
+    assert any(g.fact == "scaling.reach_matches_aim" for g in unknown.gaps)
