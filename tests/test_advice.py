@@ -345,3 +345,29 @@ def test_a_partnership_that_reaches_only_part_of_what_it_means_to_change_is_told
     unknown = assess()
     assert "STRAT-41" not in rules(unknown)
     assert any(g.fact == "scaling.reach_matches_aim" for g in unknown.gaps)
+
+
+def test_a_healthy_public_programme_is_not_alarmed_for_tensions_it_is_managing():
+    # Before: a national health scheme judged a success (government-run, paid from the budget,
+    # continuation in law, results verified independently, support stable) got two high findings
+    # (an unclear ministry role, ministries that disagree) and "no handover plan".
+    programme = {
+        **BASE, "phase": "further_development", "kind": "government_programme",
+        "funders": [{"name": "National budget", "kind": "public_budget", "share": 100}],
+        "partners": [{"name": "Purchasing agency", "sector": "government", "role_defined": True},
+                     {"name": "Ministry of Health", "sector": "government", "role_defined": False}],
+        "government": {"bodies_disagree": True, "support_trend": "stable"},
+        "exit": {"mandate": "open_ended", "handover_plan": False, "continuation_agreed": True},
+        "monitoring": {"evidence_of_results": True, "independent_verification": True},
+    }
+    result = api.assess(programme)
+    assert severity(result, "PROC-01") == "medium" and severity(result, "CTX-23") == "medium"
+    assert "STRAT-19" not in rules(result)
+    assert not [f for f in result.findings if f.severity in ("high", "critical")]
+    # Without those signs the same tensions weigh as before: unknown support or unverified results
+    # are not read as good news.
+    shaky = api.assess({**programme, "government": {"bodies_disagree": True},
+                        "monitoring": {"evidence_of_results": True},
+                        "exit": {"handover_plan": False}})
+    assert severity(shaky, "PROC-01") == "high" and severity(shaky, "CTX-23") == "high"
+    assert "STRAT-19" in rules(shaky)
