@@ -371,3 +371,13 @@ def test_a_healthy_public_programme_is_not_alarmed_for_tensions_it_is_managing()
                         "exit": {"handover_plan": False}})
     assert severity(shaky, "PROC-01") == "high" and severity(shaky, "CTX-23") == "high"
     assert "STRAT-19" in rules(shaky)
+
+
+def test_harm_the_partnership_caused_weighs_by_how_it_was_answered():
+    # Before: harm that the partnership had answered with a response that worked was still high,
+    # though the rule's own rationale weighs harm "unless it is acknowledged and put right".
+    answered = assess(social_licence={"harm_caused": True}, risk={"setbacks": ["safety_incident"], "response_effective": True})
+    assert severity(answered, "CTX-21") == "medium"
+    assert severity(assess(social_licence={"harm_caused": True}), "CTX-21") == "high"
+    unanswered = assess(social_licence={"harm_caused": True}, risk={"setbacks": ["safety_incident"], "response_effective": False})
+    assert severity(unanswered, "CTX-21") == "critical"
