@@ -104,5 +104,16 @@ def gathering(p: Problem) -> str:
     return f"diagnosis gathering {n} finding{'' if n == 1 else 's'}"
 
 
+def no_findings_line(a) -> str:
+    """What a report says when nothing was found: without unknown facts that could change it, just
+    that; with them, that this is not a clean bill of health and how many facts are still open."""
+    n = len(a.gaps)
+    if not n:
+        return "No findings."
+    facts = f"{n} fact{'' if n == 1 else 's'}"
+    return (f"No findings from the facts given, but {facts} that could change that {'is' if n == 1 else 'are'} "
+            "unknown (listed below): this is not a clean bill of health.")
+
+
 def more_line(more: int) -> str:
     return f"{more} more problem{'' if more == 1 else 's'} in the details below."

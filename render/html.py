@@ -25,7 +25,7 @@ from ..facts.vocabulary import FACTOR_AREAS, SEVERITIES
 from . import charts
 from .answer import (
     CONCERNS, DETAILS, WHAT_IS_WRONG, WHAT_TO_DO, Problem, answer, gathered_ids, gathering, more_line, numbers, phase_note,
-    kind_note, problems, works_on,
+    kind_note, no_findings_line, problems, works_on,
 )
 from .text import MET_LABEL, clean, phase_words, readiness, value_text
 
@@ -261,6 +261,7 @@ def view(a, sources, anchor: str) -> dict:
         "answer": views[:len(shown)],
         "more": more,
         "more_line": more_line(more),
+        "no_findings": clean(no_findings_line(a)),
         "problems_total": len(found),
         "top_actions": [
             {"action": clean(t.action), "works_on": works_on(t, number),

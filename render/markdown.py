@@ -6,7 +6,7 @@ import re
 
 from .answer import (
     CONCERNS, DETAILS, WHAT_IS_WRONG, WHAT_TO_DO, Problem, answer, gathered_ids, gathering, more_line, numbers, phase_note,
-    kind_note, problems, works_on,
+    kind_note, no_findings_line, problems, works_on,
 )
 from .text import MET_LABEL, clean, evidence_lines, phase_words, readiness, value_text
 
@@ -55,7 +55,7 @@ def _answer(a, found: list[Problem]) -> list[str]:
     shown, more = answer(found)
     out = ["", f"## {WHAT_IS_WRONG}", ""]
     if not shown:
-        return out + ["No findings."]
+        return out + [md(no_findings_line(a))]
     out += [f"Most urgent first; {len(shown)} of {len(found)} problems." if more else "Most urgent first.", ""]
     out += [_item_line(p) for p in shown]
     if more:

@@ -8,7 +8,7 @@ from tabulate import tabulate
 
 from .answer import (
     CONCERNS, DETAILS, WHAT_IS_WRONG, WHAT_TO_DO, Problem, answer, gathered_ids, more_line, numbers, phase_note, problems,
-    kind_note, works_on,
+    kind_note, no_findings_line, works_on,
 )
 from .text import MET_LABEL, SEVERITY_LABEL, clean, evidence_lines, phase_words, readiness, value_text
 
@@ -54,10 +54,10 @@ def _ids(p: Problem) -> str:
     return p.item.rule + (f"; findings {', '.join(gathered)}" if gathered else "")
 
 
-def _what_is_wrong(found: list[Problem]) -> list[str]:
+def _what_is_wrong(a, found: list[Problem]) -> list[str]:
     shown, more = answer(found)
     if not shown:
-        return ["", WHAT_IS_WRONG, "No findings."]
+        return ["", WHAT_IS_WRONG, *_wrap(no_findings_line(a), "", "")]
     out = ["", f"{WHAT_IS_WRONG} ({len(shown)} of {len(found)} problems, most urgent first)" if more else f"{WHAT_IS_WRONG} (most urgent first)"]
     for p in shown:
         sentence = f"{p.number}. [{SEVERITY_LABEL[p.item.severity]}] {clean(p.item.title)} ({_ids(p)})."
@@ -138,7 +138,7 @@ def _concerns(a) -> list[str]:
 def render_one(a) -> str:
     found = problems(a)
     out = _header(a)
-    out += _what_is_wrong(found)
+    out += _what_is_wrong(a, found)
     out += _what_to_do(a, found)
     if a.strengths:
         out += ["", "Strengths"]

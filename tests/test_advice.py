@@ -381,3 +381,16 @@ def test_harm_the_partnership_caused_weighs_by_how_it_was_answered():
     assert severity(assess(social_licence={"harm_caused": True}), "CTX-21") == "high"
     unanswered = assess(social_licence={"harm_caused": True}, risk={"setbacks": ["safety_incident"], "response_effective": False})
     assert severity(unanswered, "CTX-21") == "critical"
+
+
+def test_no_findings_is_not_presented_as_a_clean_bill_of_health():
+    # Before: a partnership whose file stated only what worked (its crisis still unknown) got
+    # "No findings." and nothing else where the answer belongs, though 150 facts were unknown.
+    from partnerwise.render import get_renderer
+
+    result = api.assess({**BASE, "secretariat": {"exists": True}})
+    assert not result.findings and result.gaps
+    for fmt in ("table", "markdown", "html"):
+        text = " ".join(get_renderer(fmt)([result]).split())
+        assert "not a clean bill of health" in text, fmt
+        assert f"{len(result.gaps)} facts that could change that" in text, fmt

@@ -90,5 +90,9 @@ def test_nothing_found_says_so():
     a = answer_case()
     a.findings, a.items, a.diagnoses, a.top_actions = [], [], [], []
     text = table.render([a])
-    assert "\nWhat is wrong\nNo findings.\n\nStrengths\n" in text
+    if a.gaps:  # with facts still unknown, "no findings" is not a clean bill of health
+        assert "\nWhat is wrong\nNo findings from the facts given, but " in text
+        assert "not a clean bill of health" in " ".join(text.split())
+    a.gaps = []
+    assert "\nWhat is wrong\nNo findings.\n\nStrengths\n" in table.render([a])
     assert "What to do first" not in text and "Findings, problem by problem" not in text
