@@ -162,6 +162,12 @@ def test_single_donor_funding_with_a_scheduled_handover_is_the_design():
     assert "STEER-05" in rules(assess(funders=funders))
     by_design = assess(funders=funders, exit={"mandate": "time_bound", "handover_plan": True})
     assert "STEER-05" not in rules(by_design)
+    # A file written for the first fact model says the same with an agreed completion timeline.
+    scheduled = assess(funders=funders, exit={"completion_timeline": True, "handover_plan": True})
+    assert "STEER-05" not in rules(scheduled)
+    assert not any(d.rule == "DIAG-02" for d in scheduled.diagnoses)
+    unplanned = assess(funders=funders, exit={"completion_timeline": True, "handover_plan": False})
+    assert "STEER-05" in rules(unplanned)
 
 
 def test_an_open_ended_donation_is_not_a_missing_exit():
