@@ -400,3 +400,10 @@ def test_no_findings_is_not_presented_as_a_clean_bill_of_health():
         text = " ".join(get_renderer(fmt)([result]).split())
         assert "not a clean bill of health" in text, fmt
         assert f"{len(result.gaps)} facts that could change that" in text, fmt
+
+
+def test_output_counting_weighs_high_before_scaling_except_between_two_partners():
+    facts = {"phase": "further_development", "monitoring": {"outputs_only": True}}
+    assert severity(assess(**facts, kind="alliance"), "MEL-13") == "high"
+    assert severity(assess(**facts), "MEL-13") == "high"  # unknown kind: as the rule says without it
+    assert severity(assess(**facts, kind="bilateral"), "MEL-13") == "medium"

@@ -23,7 +23,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 68
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 73
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -31,21 +31,20 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 234, totals
-    assert totals["found_anywhere"] >= 253, totals
-    assert totals["found_top5_strict"] >= 105, totals
+    assert totals["found_top5"] >= 253, totals
+    assert totals["found_anywhere"] >= 276, totals
+    assert totals["found_top5_strict"] >= 112, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
 # 60: a city partnership of separate non-profits with no written agreement gets that finding at
-# medium (the sources ask for one; its evaluators did not count it). 61, 63, 64: healthy partnerships
+# medium (the sources ask for one; its evaluators did not count it). 61, 63: healthy partnerships
 # scored as they came, each given one high finding their evaluators weighed as medium. 65: "the
 # people affected are not involved" at high in a PPP, where the guard allows medium.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
     "63": [["CTX-21:high"]],
-    "64": [["MEL-13:high"]],
     "65": [["COOP-12:high"]],
 }
 
@@ -53,7 +52,7 @@ KNOWN_BREACHES = {
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["61", "63", "64"], alarmed
+    assert alarmed == ["61", "63"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -65,4 +64,4 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     _, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 130 and totals["healthy_alarmed"] == 0, totals
+    assert totals["found_top5"] >= 145 and totals["healthy_alarmed"] == 0, totals
