@@ -72,6 +72,7 @@ class PartnerStatus(str, Enum):
     joining = "joining"
     leaving = "leaving"
     left = "left"
+    completed = "completed"  # its agreed part ended as planned (a grant or contract that ran its term)
 
 
 class Mandate(str, Enum):
@@ -234,7 +235,8 @@ class Partner(_Facts):
         "How heavy is the cost of taking part (time, money, risk) for this partner (low, medium, high)?"
     )
     status: Optional[PartnerStatus] = ask(
-        "Is this partner active, joining, leaving, or has it left (active, joining, leaving, left)?"
+        "Is this partner active, joining, leaving, has it left, or did its agreed part end as planned "
+        "(active, joining, leaving, left, completed)?"
     )
     ratings: Optional[Ratings] = ask("This partner's own ratings of the partnership.")
 

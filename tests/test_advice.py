@@ -407,3 +407,10 @@ def test_output_counting_weighs_high_before_scaling_except_between_two_partners(
     assert severity(assess(**facts, kind="alliance"), "MEL-13") == "high"
     assert severity(assess(**facts), "MEL-13") == "high"  # unknown kind: as the rule says without it
     assert severity(assess(**facts, kind="bilateral"), "MEL-13") == "medium"
+
+
+def test_a_partner_whose_agreed_part_ran_its_term_has_not_left():
+    ended = assess(partners=[{"name": "Trial funder", "status": "completed"}, {"name": "City", "status": "active"}])
+    walked_out = assess(partners=[{"name": "Growers' body", "status": "left"}, {"name": "City", "status": "active"}])
+    assert "STRAT-31" not in rules(ended)
+    assert "STRAT-31" in rules(walked_out)
