@@ -414,3 +414,10 @@ def test_a_partner_whose_agreed_part_ran_its_term_has_not_left():
     walked_out = assess(partners=[{"name": "Growers' body", "status": "left"}, {"name": "City", "status": "active"}])
     assert "STRAT-31" not in rules(ended)
     assert "STRAT-31" in rules(walked_out)
+
+
+def test_a_disagreement_kept_between_the_partners_weighs_less_than_one_that_escalated():
+    trust = {"unmet_expectations": True, "open_disagreements": True}
+    assert severity(assess(trust=trust), "COOP-03") == "high"  # escalation unknown
+    assert severity(assess(trust={**trust, "dispute_escalated": False}), "COOP-03") == "medium"
+    assert severity(assess(trust={**trust, "dispute_escalated": True}), "COOP-03") == "critical"
