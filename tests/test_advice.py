@@ -421,3 +421,14 @@ def test_a_disagreement_kept_between_the_partners_weighs_less_than_one_that_esca
     assert severity(assess(trust=trust), "COOP-03") == "high"  # escalation unknown
     assert severity(assess(trust={**trust, "dispute_escalated": False}), "COOP-03") == "medium"
     assert severity(assess(trust={**trust, "dispute_escalated": True}), "COOP-03") == "critical"
+
+
+@pytest.mark.parametrize("rule, facts", [
+    ("STRAT-38", {"risk": {"setbacks": ["service_failure"], "response_effective": False}}),
+    ("MEL-16", {"monitoring": {"targets_on_track": False, "acted_on": False}}),
+])
+def test_a_weakness_that_has_not_stopped_evidenced_results_is_not_raised_first(rule, facts):
+    assert severity(assess(**facts), rule) == "high"
+    shown = {"evidence_of_results": True, "independent_verification": True}
+    with_results = {**facts, "monitoring": {**facts.get("monitoring", {}), **shown}}
+    assert severity(assess(**with_results), rule) == "medium"
