@@ -378,8 +378,8 @@ class Resources(_Facts):
     staff_time_budgeted: Flag = ask("Have the partners budgeted staff time, not only money, for the partnership?")
     financing_secured: Flag = ask("Is financing secured for the current phase of work?")
     needs_new_grants: Flag = ask(
-        "Does continuing the work depend on raising new grants or donations, project by project or year by year, "
-        "rather than on secured or recurrent income?"
+        "Does continuing the work depend on raising new grants or donations, project by project, year by year "
+        "or phase by phase, rather than on secured or recurrent income?"
     )
     resources_pooled: Flag = ask("Do the partners pool their resources for the joint work?")
     knowledge_shared: Flag = ask("Do the partners bring their knowledge into the joint work and share it?")
