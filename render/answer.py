@@ -81,7 +81,7 @@ def kind_note(a) -> str:
     if p is None or p.kind is not None:
         return ""
     gap = next((g for g in a.gaps if g.fact == "kind"), None)
-    changed = [f.rule for f in a.findings if gap is not None and f.rule in gap.rules]
+    changed = [f.rule for f in a.findings if f.rule in gap.rules] if gap else []
     if not changed:
         return ""
     names = ", ".join(changed[:4]) + (", ..." if len(changed) > 4 else "")
