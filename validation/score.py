@@ -145,8 +145,17 @@ def holds(t: dict) -> bool:
     return t["recall_top5"] >= 0.9 and t["breaches"] == 0 and t["healthy_alarmed"] == 0
 
 
+def _case_order(name: str) -> tuple:
+    """Cases in number order (9, 10, 100), a letter after the number (13a, 13b) kept in place."""
+    digits = len(name) - len(name.lstrip("0123456789"))
+    return (int(name[:digits]) if digits else -1, name)
+
+
 def score(folder: Path = HERE, first_model: bool = False) -> tuple[list[dict], dict]:
-    names = sorted(p.stem for p in (folder / "expect").glob("*.yaml") if (folder / "facts" / f"{p.stem}.yaml").exists())
+    names = sorted(
+        (p.stem for p in (folder / "expect").glob("*.yaml") if (folder / "facts" / f"{p.stem}.yaml").exists()),
+        key=_case_order,
+    )
     rows = [score_case(nn, folder, first_model) for nn in names]
     return rows, totals(rows)
 
