@@ -151,6 +151,18 @@ def test_no_secretariat_weighs_most_in_a_multi_party_alliance():
     assert severity(assess(secretariat={"exists": False}), "STEER-08") == "medium"  # kind unknown
 
 
+def test_no_secretariat_is_low_where_a_public_private_contract_governs_and_the_kind_is_not_stated():
+    contract = dict(
+        secretariat={"exists": False},
+        agreement={"exists": True, "form": "contract"},
+        partners=[{"name": "Water Ministry", "sector": "government"}, {"name": "Operator Ltd", "sector": "business"}],
+    )
+    assert severity(assess(**contract), "STEER-08") == "low"
+    # a stated kind still decides, and a memorandum between the same partners is no such contract
+    assert severity(assess(kind="alliance", **contract), "STEER-08") == "high"
+    assert severity(assess(**{**contract, "agreement": {"exists": True, "form": "mou"}}), "STEER-08") == "medium"
+
+
 def test_a_concession_without_an_independent_monitor_is_flagged_instead():
     result = assess(kind="contractual_ppp", secretariat={"exists": False},
                     oversight={"monitor_exists": False})
