@@ -23,7 +23,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 105
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 109
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -31,9 +31,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 368, totals
-    assert totals["found_anywhere"] >= 401, totals
-    assert totals["found_top5_strict"] >= 168, totals
+    assert totals["found_top5"] >= 384, totals
+    assert totals["found_anywhere"] >= 418, totals
+    assert totals["found_top5_strict"] >= 171, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -42,20 +42,22 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # partnerships scored as they came, given high findings their evaluators weighed as medium (86, a
 # solar power concession: harm to villagers' pasture, a tariff gap the state covers, no independent
 # monitor, scored after the calibrations and left as it came). 65: "the
-# people affected are not involved" at high in a PPP, where the guard allows medium.
+# people affected are not involved" at high in a PPP, where the guard allows medium. 108: a healthy
+# rural electrification programme given "the plan rests on baseline data nobody checked" at high.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
     "63": [["CTX-21:high"]],
     "65": [["COOP-12:high"]],
     "86": [["CTX-21:high", "STEER-40:high", "STEER-34:high"]],
+    "108": [["STRAT-25:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["61", "63", "86"], alarmed
+    assert alarmed == ["108", "61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -67,7 +69,7 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 208, totals
+    assert totals["found_top5"] >= 215, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["80"]
