@@ -438,9 +438,17 @@ def test_a_disagreement_kept_between_the_partners_weighs_less_than_one_that_esca
 @pytest.mark.parametrize("rule, facts", [
     ("STRAT-38", {"risk": {"setbacks": ["service_failure"], "response_effective": False}}),
     ("MEL-16", {"monitoring": {"targets_on_track": False, "acted_on": False}}),
+    ("STRAT-25", {"business_case": {"baseline_data_reliable": False}}),
 ])
 def test_a_weakness_that_has_not_stopped_evidenced_results_is_not_raised_first(rule, facts):
     assert severity(assess(**facts), rule) == "high"
     shown = {"evidence_of_results": True, "independent_verification": True}
     with_results = {**facts, "monitoring": {**facts.get("monitoring", {}), **shown}}
     assert severity(assess(**with_results), rule) == "medium"
+
+
+def test_a_wrong_baseline_that_broke_the_finances_stays_critical_whatever_the_results():
+    shown = {"evidence_of_results": True, "evaluation": True}
+    broke = assess(business_case={"baseline_data_reliable": False}, viability={"revenue_covers_costs": False},
+                   monitoring=shown)
+    assert severity(broke, "STRAT-25") == "critical"

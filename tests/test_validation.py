@@ -42,22 +42,20 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # partnerships scored as they came, given high findings their evaluators weighed as medium (86, a
 # solar power concession: harm to villagers' pasture, a tariff gap the state covers, no independent
 # monitor, scored after the calibrations and left as it came). 65: "the
-# people affected are not involved" at high in a PPP, where the guard allows medium. 108: a healthy
-# rural electrification programme given "the plan rests on baseline data nobody checked" at high.
+# people affected are not involved" at high in a PPP, where the guard allows medium.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
     "63": [["CTX-21:high"]],
     "65": [["COOP-12:high"]],
     "86": [["CTX-21:high", "STEER-40:high", "STEER-34:high"]],
-    "108": [["STRAT-25:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["108", "61", "63", "86"], alarmed
+    assert alarmed == ["61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
