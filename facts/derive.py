@@ -199,6 +199,16 @@ _COMPUTED += [
         "Is the secretariat hosted by one of the partners (from secretariat.host_is_partner, or its host's name)?",
         ("secretariat.host_is_partner", "secretariat.hosted_by"),
     ),
+    _computed(
+        "monitoring.results_shown", "bool",
+        "Does an evaluation or an independent check show the work delivering its intended results?",
+        ("monitoring.evidence_of_results", "monitoring.evaluation", "monitoring.independent_verification"),
+    ),
+    _computed(
+        "government.leads_and_pays", "bool",
+        "Does government lead or sponsor the work and pay for most of it from a public budget?",
+        ("kind", "context.government_stance", "funders[].share", "funders[].kind"),
+    ),
     _computed("risk.setback_names", "names", "What has gone wrong so far?", ("risk.setbacks",)),
     _computed("risk.setback_count", "number", "What has gone wrong so far?", ("risk.setbacks",), minimum=0),
 ]
@@ -463,6 +473,36 @@ def _names_same(host: str, partner: str) -> bool:
     return False
 
 
+def _tri_and(a: Optional[bool], b: Optional[bool]) -> Optional[bool]:
+    """False when either is false, true when both are true, unknown otherwise."""
+    if a is False or b is False:
+        return False
+    if a is True and b is True:
+        return True
+    return None
+
+
+def _results_shown(p: Partnership, out: dict[str, Any]) -> None:
+    """Evidence of results that an evaluation or an independent check stands behind."""
+    m = p.monitoring
+    if m is None:
+        return
+    checked = _tri_any([m.evaluation, m.independent_verification])
+    _set(out, "monitoring.results_shown", _tri_and(m.evidence_of_results, checked))
+
+
+def _government_pays(p: Partnership, out: dict[str, Any]) -> None:
+    """Government's own programme: it leads or sponsors the work and a public budget pays most of it."""
+    stance = p.context.government_stance if p.context is not None else None
+    leads = _tri_any([
+        None if p.kind is None else p.kind == "government_programme",
+        None if stance is None else stance == "sponsor",
+    ])
+    kind = out.get("funding.largest_funder_kind")
+    pays = None if kind is None else kind == "public_budget"
+    _set(out, "government.leads_and_pays", _tri_and(leads, pays))
+
+
 def _setbacks(p: Partnership, out: dict[str, Any]) -> None:
     if p.risk is None or p.risk.setbacks is None:
         return
@@ -473,7 +513,9 @@ def _setbacks(p: Partnership, out: dict[str, Any]) -> None:
         out[f"risk.had_{setback.value}"] = setback.value in happened
 
 
-_STEPS: list[Callable[[Partnership, dict[str, Any]], None]] = [_partners, _funding, _private_sector, _dates, _host, _setbacks]
+_STEPS: list[Callable[[Partnership, dict[str, Any]], None]] = [
+    _partners, _funding, _private_sector, _dates, _host, _results_shown, _government_pays, _setbacks,
+]
 
 
 # What shows that a partnership has reached a phase: the work of that phase, or of a later one, in

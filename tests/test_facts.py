@@ -82,6 +82,32 @@ def test_sector_presence_is_three_valued():
     assert flatten(p)["partners.has_government"] is False
 
 
+def test_results_shown_needs_evidence_that_an_evaluation_or_independent_check_stands_behind():
+    def shown(monitoring):
+        return flatten(validate_partnership({"name": "X", "monitoring": monitoring}, "t")).get("monitoring.results_shown")
+
+    assert shown({"evidence_of_results": True, "evaluation": True}) is True
+    assert shown({"evidence_of_results": True, "evaluation": False, "independent_verification": True}) is True
+    assert shown({"evidence_of_results": False, "evaluation": True}) is False
+    assert shown({"evidence_of_results": True, "evaluation": False, "independent_verification": False}) is False
+    assert shown({"evidence_of_results": True}) is None  # nobody has said who checked it
+    assert shown({"evaluation": True}) is None
+
+
+def test_government_leads_and_pays_when_it_runs_or_sponsors_the_work_and_a_public_budget_pays_most():
+    def owns(**facts):
+        return flatten(validate_partnership({"name": "X", **facts}, "t")).get("government.leads_and_pays")
+
+    budget = [{"name": "Treasury", "kind": "public_budget", "share": 80}, {"name": "Donor", "kind": "grant", "share": 20}]
+    grant = [{"name": "Treasury", "kind": "public_budget", "share": 20}, {"name": "Donor", "kind": "grant", "share": 80}]
+    assert owns(kind="government_programme", funders=budget) is True
+    assert owns(context={"government_stance": "sponsor"}, funders=budget) is True
+    assert owns(kind="government_programme", funders=grant) is False
+    assert owns(kind="alliance", context={"government_stance": "endorses"}, funders=budget) is False
+    assert owns(kind="alliance", funders=budget) is None  # government might still sponsor it
+    assert owns(kind="government_programme") is None  # who pays is unknown
+
+
 def test_rating_gaps_name_the_partners():
     p = validate_partnership(
         {
