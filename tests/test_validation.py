@@ -23,7 +23,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 117
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 121
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -31,9 +31,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 414, totals
-    assert totals["found_anywhere"] >= 449, totals
-    assert totals["found_top5_strict"] >= 181, totals
+    assert totals["found_top5"] >= 424, totals
+    assert totals["found_anywhere"] >= 459, totals
+    assert totals["found_top5_strict"] >= 183, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -45,7 +45,9 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # people affected are not involved" at high in a PPP, where the guard allows medium. 115: a healthy
 # bank-charities partnership, scored as it came: one funder while the people served had no say in
 # decisions (the rule cannot tell who was left out), and "no secretariat" at high for what its fact
-# writer wrote as an alliance.
+# writer wrote as an alliance. 118: findings about an existing lease whose messages call it "its
+# written agreement". 121: a healthy global platform whose members fund the secretariat that rates
+# their aid, given "the partnership judges organisations that pay for it" at high.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -53,13 +55,15 @@ KNOWN_BREACHES = {
     "65": [["COOP-12:high"]],
     "86": [["CTX-21:high", "STEER-40:high", "STEER-34:high"]],
     "115": [["STEER-06:high", "STEER-08:high"], ["STEER-06:high"]],
+    "118": [["PROC-21:low", "PROC-19:low"]],
+    "121": [["STEER-33:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "61", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -71,7 +75,7 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 232, totals
+    assert totals["found_top5"] >= 238, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "80"]
