@@ -45,8 +45,7 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # people affected are not involved" at high in a PPP, where the guard allows medium. 115: a healthy
 # bank-charities partnership, scored as it came: one funder while the people served had no say in
 # decisions (the rule cannot tell who was left out), and "no secretariat" at high for what its fact
-# writer wrote as an alliance. 118: findings about an existing lease whose messages call it "its
-# written agreement". 121: a healthy global platform whose members fund the secretariat that rates
+# writer wrote as an alliance. 121: a healthy global platform whose members fund the secretariat that rates
 # their aid, given "the partnership judges organisations that pay for it" at high.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
@@ -55,7 +54,6 @@ KNOWN_BREACHES = {
     "65": [["COOP-12:high"]],
     "86": [["CTX-21:high", "STEER-40:high", "STEER-34:high"]],
     "115": [["STEER-06:high", "STEER-08:high"], ["STEER-06:high"]],
-    "118": [["PROC-21:low", "PROC-19:low"]],
     "121": [["STEER-33:high"]],
 }
 
