@@ -23,7 +23,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 129
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 133
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -31,9 +31,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 460, totals
-    assert totals["found_anywhere"] >= 497, totals
-    assert totals["found_top5_strict"] >= 194, totals
+    assert totals["found_top5"] >= 474, totals
+    assert totals["found_anywhere"] >= 515, totals
+    assert totals["found_top5_strict"] >= 201, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -48,6 +48,7 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # writer wrote as an alliance. 121: a healthy global platform whose members fund the secretariat that rates
 # their aid, given "the partnership judges organisations that pay for it" at high. 126: a healthy
 # company-UN agency partnership whose file lets one failed refugee-camp programme stand for the whole.
+# 133: a healthy crop-diversity trust whose file reads an endowment's income as revenue short of costs.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -57,13 +58,14 @@ KNOWN_BREACHES = {
     "115": [["STEER-06:high", "STEER-08:high"], ["STEER-06:high"]],
     "121": [["STEER-33:high"]],
     "126": [["CTX-10:high", "STRAT-38:high", "CTX-22:high"]],
+    "133": [["STEER-41:high", "STEER-40:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "61", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -75,7 +77,7 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 258, totals
+    assert totals["found_top5"] >= 267, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "80"]
