@@ -473,26 +473,18 @@ def _names_same(host: str, partner: str) -> bool:
     return False
 
 
-def _tri_and(a: Optional[bool], b: Optional[bool]) -> Optional[bool]:
-    """False when either is false, true when both are true, unknown otherwise."""
-    if a is False or b is False:
-        return False
-    if a is True and b is True:
-        return True
-    return None
-
-
 def _results_shown(p: Partnership, out: dict[str, Any]) -> None:
     """Evidence of results that an evaluation or an independent check stands behind."""
     m = p.monitoring
     if m is None:
         return
     checked = _tri_any([m.evaluation, m.independent_verification])
-    _set(out, "monitoring.results_shown", _tri_and(m.evidence_of_results, checked))
+    _set(out, "monitoring.results_shown", _tri_all([m.evidence_of_results, checked]))
 
 
 def _government_pays(p: Partnership, out: dict[str, Any]) -> None:
-    """Government's own programme: it leads or sponsors the work and a public budget pays most of it."""
+    """Government's own programme: it leads or sponsors the work and a public budget pays most of it
+    (after _funding, which works out the largest funder's kind)."""
     stance = p.context.government_stance if p.context is not None else None
     leads = _tri_any([
         None if p.kind is None else p.kind == "government_programme",
@@ -500,7 +492,7 @@ def _government_pays(p: Partnership, out: dict[str, Any]) -> None:
     ])
     kind = out.get("funding.largest_funder_kind")
     pays = None if kind is None else kind == "public_budget"
-    _set(out, "government.leads_and_pays", _tri_and(leads, pays))
+    _set(out, "government.leads_and_pays", _tri_all([leads, pays]))
 
 
 def _setbacks(p: Partnership, out: dict[str, Any]) -> None:
