@@ -200,6 +200,17 @@ _COMPUTED += [
         ("secretariat.host_is_partner", "secretariat.hosted_by"),
     ),
     _computed(
+        "secretariat.hosted_by_government", "bool",
+        "Is the secretariat run by a government body that is one of the partners (its host's name and sector)?",
+        ("secretariat.hosted_by", "secretariat.host_is_partner", "partners[].sector"),
+    ),
+    _computed(
+        "government.leads", "bool",
+        "Is this government's own programme: does government lead it (its kind), or, where the kind is not "
+        "stated, sponsor it and run its secretariat?",
+        ("kind", "context.government_stance", "secretariat.hosted_by", "partners[].sector"),
+    ),
+    _computed(
         "monitoring.results_shown", "bool",
         "Does an evaluation or an independent check show the work delivering its intended results?",
         ("monitoring.evidence_of_results", "monitoring.evaluation", "monitoring.independent_verification"),
@@ -447,30 +458,46 @@ def _dates(p: Partnership, out: dict[str, Any]) -> None:
 
 
 def _host(p: Partnership, out: dict[str, Any]) -> None:
-    """Whether a partner hosts the secretariat: as stated, or when the host's name names a partner."""
+    """Whether a partner hosts the secretariat: as stated, or when the host's name names a partner;
+    and whether that partner is a government body."""
     s = p.secretariat
     if s is None:
         return
+    hosts = [x for x in p.partners or [] if s.hosted_by and _names_same(s.hosted_by, x.name)]
     if s.host_is_partner is not None:
         out["secretariat.hosted_by_partner"] = s.host_is_partner
-    elif s.hosted_by and p.partners and any(_names_same(s.hosted_by, x.name) for x in p.partners):
+    elif hosts:
         out["secretariat.hosted_by_partner"] = True
+    if s.host_is_partner is not False and hosts:
+        sectors = [x.sector for x in hosts]
+        if any(sector == "government" for sector in sectors):
+            out["secretariat.hosted_by_government"] = True
+        elif all(sector is not None for sector in sectors):
+            out["secretariat.hosted_by_government"] = False
 
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.casefold())
 
 
+def _run_in(words: list[str], text_words: list[str]) -> bool:
+    n = len(words)
+    return bool(n) and any(text_words[i:i + n] == words for i in range(len(text_words) - n + 1))
+
+
 def _names_same(host: str, partner: str) -> bool:
-    """A host named like a partner: the same words, or the partner's acronym in brackets ('WHO')."""
+    """A host named like a partner: the partner's name, or its acronym in brackets ('WHO'), among
+    the host's words; or the host's name (two words or more, brackets aside) at the start of the
+    partner's ('Federal Ministry of Health' for 'Federal Ministry of Health, National Programme')."""
     host_words = _words(host)
     names = [partner] + re.findall(r"\(([^)]+)\)", partner)
     for name in names:
         words = _words(re.sub(r"\([^)]*\)", " ", name)) if name == partner else _words(name)
-        n = len(words)
-        if n and any(host_words[i:i + n] == words for i in range(len(host_words) - n + 1)):
+        if _run_in(words, host_words):
             return True
-    return False
+    host_main = _words(re.sub(r"\([^)]*\)", " ", host))
+    partner_words = _words(re.sub(r"\([^)]*\)", " ", partner))
+    return len(host_main) >= 2 and partner_words[:len(host_main)] == host_main
 
 
 def _results_shown(p: Partnership, out: dict[str, Any]) -> None:
@@ -480,6 +507,17 @@ def _results_shown(p: Partnership, out: dict[str, Any]) -> None:
         return
     checked = _tri_any([m.evaluation, m.independent_verification])
     _set(out, "monitoring.results_shown", _tri_all([m.evidence_of_results, checked]))
+
+
+def _government_leads(p: Partnership, out: dict[str, Any]) -> None:
+    """Government runs the partnership as its own programme: the kind says so; where the kind is not
+    stated, government sponsors the work and one of its bodies runs the secretariat (after _host)."""
+    if p.kind is not None:
+        out["government.leads"] = p.kind == "government_programme"
+        return
+    stance = p.context.government_stance if p.context is not None else None
+    if stance == "sponsor" and out.get("secretariat.hosted_by_government"):
+        out["government.leads"] = True
 
 
 def _government_pays(p: Partnership, out: dict[str, Any]) -> None:
@@ -506,7 +544,8 @@ def _setbacks(p: Partnership, out: dict[str, Any]) -> None:
 
 
 _STEPS: list[Callable[[Partnership, dict[str, Any]], None]] = [
-    _partners, _funding, _private_sector, _dates, _host, _results_shown, _government_pays, _setbacks,
+    _partners, _funding, _private_sector, _dates, _host, _government_leads, _results_shown, _government_pays,
+    _setbacks,
 ]
 
 

@@ -148,7 +148,20 @@ def test_no_secretariat_is_not_a_failure_where_none_is_expected(kind):
 
 def test_no_secretariat_weighs_most_in_a_multi_party_alliance():
     assert severity(assess(kind="alliance", secretariat={"exists": False}), "STEER-08") == "high"
-    assert severity(assess(secretariat={"exists": False}), "STEER-08") == "medium"  # kind unknown
+
+
+def test_no_secretariat_is_low_where_the_kind_is_unknown_unless_coordination_is_visibly_failing():
+    # Before: a file without its kind got "no secretariat" at medium, and across the validation set
+    # the partnerships without one and without a stated kind were two-party partnerships and
+    # concessions, which need none (sixteen must-not breaches on the first-model files).
+    assert severity(assess(secretariat={"exists": False}), "STEER-08") == "low"
+    for failing in ({"governance": {"decision_rules_agreed": False}},
+                    {"governance": {"communication_channels": False}},
+                    {"partners": [{"name": "A", "role_defined": False}, {"name": "B", "role_defined": True}]}):
+        assert severity(assess(secretariat={"exists": False}, **failing), "STEER-08") == "medium", failing
+    # a stated kind still decides
+    assert severity(assess(kind="alliance", secretariat={"exists": False},
+                           governance={"decision_rules_agreed": True}), "STEER-08") == "high"
 
 
 def test_no_secretariat_is_low_where_a_public_private_contract_governs_and_the_kind_is_not_stated():
@@ -160,7 +173,9 @@ def test_no_secretariat_is_low_where_a_public_private_contract_governs_and_the_k
     assert severity(assess(**contract), "STEER-08") == "low"
     # a stated kind still decides, and a memorandum between the same partners is no such contract
     assert severity(assess(kind="alliance", **contract), "STEER-08") == "high"
-    assert severity(assess(**{**contract, "agreement": {"exists": True, "form": "mou"}}), "STEER-08") == "medium"
+    unclear = {"governance": {"decision_rules_agreed": False}}
+    assert severity(assess(**contract, **unclear), "STEER-08") == "low"
+    assert severity(assess(**{**contract, "agreement": {"exists": True, "form": "mou"}}, **unclear), "STEER-08") == "medium"
 
 
 def test_a_concession_without_an_independent_monitor_is_flagged_instead():
@@ -273,6 +288,27 @@ def test_a_concern_is_shown_with_what_it_would_bring_and_is_no_finding():
 
 
 # --- what evaluations report, and governments that pay for their own programmes -------------------
+
+
+def test_a_secretariat_government_runs_for_the_programme_it_sponsors_is_not_faulted_as_partial():
+    # Before: a file without its kind, for a programme a government sponsors and coordinates through
+    # one of its ministries, got "the secretariat does not act neutrally" at medium: the ministry's
+    # programme unit was read as a partner capturing a multi-party secretariat.
+    programme = dict(
+        context={"government_stance": "sponsor"},
+        partners=[{"name": "Federal Ministry of Health, National Programme for Primary Care", "sector": "government"},
+                  {"name": "District health offices", "sector": "government"},
+                  {"name": "Community health committees", "sector": "community"}],
+        secretariat={"exists": True, "neutral": False,
+                     "hosted_by": "Federal Ministry of Health (programme implementation unit)"},
+    )
+    assert severity(assess(**programme), "STEER-09") == "low"
+    # a stated kind decides, and a government that only endorses the work does not make it its own
+    assert severity(assess(kind="alliance", **programme), "STEER-09") == "medium"
+    endorses = {**programme, "context": {"government_stance": "endorses"}}
+    assert severity(assess(**endorses), "STEER-09") == "medium"
+    ngo_hosted = {**programme, "secretariat": {**programme["secretariat"], "hosted_by": "Community health committees"}}
+    assert severity(assess(**ngo_hosted), "STEER-09") == "medium"
 
 
 def test_a_programme_government_sponsors_and_pays_for_is_not_dominated_by_a_funder():

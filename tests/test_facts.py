@@ -108,6 +108,40 @@ def test_government_leads_and_pays_when_it_runs_or_sponsors_the_work_and_a_publi
     assert owns(kind="government_programme") is None  # who pays is unknown
 
 
+def test_a_host_is_matched_to_the_partner_it_names_in_long_or_short_form():
+    def facts(hosted_by, partners, **secretariat):
+        p = validate_partnership({"name": "X", "partners": partners,
+                                  "secretariat": {"exists": True, "hosted_by": hosted_by, **secretariat}}, "t")
+        out = flatten(p)
+        return out.get("secretariat.hosted_by_partner"), out.get("secretariat.hosted_by_government")
+
+    ministry = [{"name": "Department of Social Welfare and Development (DSWD), with its regional offices",
+                 "sector": "government"}, {"name": "World Bank", "sector": "multilateral"}]
+    assert facts("Department of Social Welfare and Development (programme office)", ministry) == (True, True)
+    assert facts("DSWD", ministry) == (True, True)
+    assert facts("World Bank", ministry) == (True, False)
+    assert facts("An independent foundation", ministry) == (None, None)
+    # one word is too little to say that a longer partner's name is meant
+    assert facts("Department", ministry) == (None, None)
+    # what the file states about the host wins over its name
+    assert facts("DSWD", ministry, host_is_partner=False) == (False, None)
+    # a host whose partner's sector is not given may or may not be government
+    assert facts("Ministry of Works", [{"name": "Ministry of Works"}]) == (True, None)
+
+
+def test_government_leads_by_its_kind_or_by_sponsoring_the_work_and_running_its_secretariat():
+    def leads(**facts):
+        return flatten(validate_partnership({"name": "X", **facts}, "t")).get("government.leads")
+
+    run = dict(partners=[{"name": "Ministry of Labour", "sector": "government"}],
+               secretariat={"exists": True, "hosted_by": "Ministry of Labour"})
+    assert leads(kind="government_programme") is True
+    assert leads(kind="alliance", context={"government_stance": "sponsor"}, **run) is False
+    assert leads(context={"government_stance": "sponsor"}, **run) is True
+    assert leads(context={"government_stance": "endorses"}, **run) is None
+    assert leads(context={"government_stance": "sponsor"}) is None
+
+
 def test_rating_gaps_name_the_partners():
     p = validate_partnership(
         {

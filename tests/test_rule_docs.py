@@ -40,7 +40,7 @@ def test_rules_show_reads_as_documentation(cli):
 def test_rules_show_says_what_silences_a_rule_what_changes_its_severity_and_what_it_gathers(cli):
     out = cli("rules", "show", "STEER-08").output
     assert "Unless (stays quiet only when this is known to be true):\n  kind in ['bilateral', 'contractual_ppp']" in out
-    assert "Severity instead (the first that holds):\n  low      when kind == 'government_programme'\n" in out
+    assert "Severity instead (the first that holds):\n  low      when government.leads\n" in out
     diagnosis = cli("rules", "show", "DIAG-02").output
     assert "type: diagnosis" in diagnosis and "severity: high" in diagnosis
     assert "Gathers (the findings it explains):\n  STEER-05, STEER-06," in diagnosis

@@ -77,7 +77,10 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 274, totals
+    assert totals["found_top5"] >= 273, totals
+    # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
+    # government sponsors is not faulted as partial: 27 breaches fell to 6.
+    assert totals["breaches"] <= 6, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "80"]
