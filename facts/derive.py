@@ -85,6 +85,7 @@ PARTNER_FLAGS = {
     "capacity_matches_role": ("all_capacity_matches_role", "overstretched"),
     "role_fits_competence": ("all_roles_fit_competence", "roles_misfit"),
     "obligations_met": ("all_obligations_met", "defaulting"),
+    "in_decisions": ("all_in_decisions", "kept_out_of_decisions"),
 }
 for _flag, (_all, _names) in PARTNER_FLAGS.items():
     _COMPUTED.append(
@@ -198,6 +199,18 @@ _COMPUTED += [
         "secretariat.hosted_by_partner", "bool",
         "Is the secretariat hosted by one of the partners (from secretariat.host_is_partner, or its host's name)?",
         ("secretariat.host_is_partner", "secretariat.hosted_by"),
+    ),
+    _computed(
+        "governance.organisations_excluded", "bool",
+        "Is a partner organisation, other than those that speak for the people served, kept out of decisions "
+        "(each partner's part in decisions, or whether every partner has access to them)?",
+        ("partners[].in_decisions", "partners[].sector", "partners[].directly_affected",
+         "governance.all_partners_in_decisions"),
+    ),
+    _computed(
+        "governance.affected_excluded", "bool",
+        "Are the partners that speak for the people served kept out of decisions?",
+        ("partners[].in_decisions", "partners[].sector", "partners[].directly_affected"),
     ),
     _computed(
         "secretariat.hosted_by_government", "bool",
@@ -476,6 +489,34 @@ def _host(p: Partnership, out: dict[str, Any]) -> None:
             out["secretariat.hosted_by_government"] = False
 
 
+def _served(x: Partner) -> bool:
+    """A partner that speaks for the people the partnership serves: a community, or one marked affected."""
+    return x.sector == "community" or x.directly_affected is True
+
+
+def _decisions(p: Partnership, out: dict[str, Any]) -> None:
+    """Who takes part in decisions. Every partner has access when each is said to take part, and not
+    when one is said not to, unless the file states it for the whole; an exclusion is then told apart
+    by whom it leaves out: partner organisations, or those that speak for the people served."""
+    partners = p.partners or []
+    stated = p.governance.all_partners_in_decisions if p.governance is not None else None
+    if stated is None and "partners.all_in_decisions" in out:
+        stated = out["governance.all_partners_in_decisions"] = out["partners.all_in_decisions"]
+    organisations = [x.in_decisions for x in partners if not _served(x)]
+    served = [x.in_decisions for x in partners if _served(x)]
+    if served:
+        _set(out, "governance.affected_excluded", _tri_any([None if v is None else not v for v in served]))
+    if any(v is False for v in organisations):
+        excluded: Optional[bool] = True
+    elif organisations and all(v is True for v in organisations):
+        excluded = False
+    elif stated is False and any(v is False for v in served):
+        excluded = None  # the exclusion stated may be only theirs
+    else:
+        excluded = None if stated is None else not stated
+    _set(out, "governance.organisations_excluded", excluded)
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.casefold())
 
@@ -544,7 +585,7 @@ def _setbacks(p: Partnership, out: dict[str, Any]) -> None:
 
 
 _STEPS: list[Callable[[Partnership, dict[str, Any]], None]] = [
-    _partners, _funding, _private_sector, _dates, _host, _government_leads, _results_shown, _government_pays,
+    _partners, _decisions, _funding, _private_sector, _dates, _host, _government_leads, _results_shown, _government_pays,
     _setbacks,
 ]
 

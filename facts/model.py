@@ -227,6 +227,7 @@ class Partner(_Facts):
     )
     core_group: Flag = ask("Is this partner part of the core group that drives the partnership?")
     directly_affected: Flag = ask("Does this partner represent people directly affected by the problem?")
+    in_decisions: Flag = ask("Does this partner take part in the partnership's decisions?")
     obligations_met: Flag = ask(
         "Does this partner deliver what it committed to (money, works, services, payments), on time?"
     )

@@ -311,6 +311,27 @@ def test_a_secretariat_government_runs_for_the_programme_it_sponsors_is_not_faul
     assert severity(assess(**ngo_hosted), "STEER-09") == "medium"
 
 
+def test_people_served_without_a_say_are_not_read_as_a_funder_dominating_the_partners():
+    # Before: a company paying for all of a programme run with two charities, whose savings groups had
+    # no say in its decisions, could only be written as "not every partner takes part in decisions",
+    # and got "a dominant funder holds power the other partners cannot balance" at high.
+    base = dict(
+        phase="implementation",
+        funders=[{"name": "Bank", "kind": "private_investment", "share": 100}],
+        partners=[{"name": "Bank", "sector": "business", "in_decisions": True},
+                  {"name": "Charity A", "sector": "civil_society", "in_decisions": True},
+                  {"name": "Charity B", "sector": "civil_society", "in_decisions": True},
+                  {"name": "Savings groups", "sector": "community", "directly_affected": True, "in_decisions": False}],
+    )
+    served_out = assess(**base)
+    assert "STEER-06" not in rules(served_out)
+    assert "STEER-13" in rules(served_out)  # still: not every partner has access to decisions
+    grown = assess(**{**base, "phase": "further_development"})
+    assert "PHASE-12" in rules(grown)  # their voice as the partnership grows
+    charity_out = dict(base, partners=[{**base["partners"][1], "in_decisions": False}, *base["partners"][2:], base["partners"][0]])
+    assert severity(assess(**charity_out), "STEER-06") == "high"
+
+
 def test_a_programme_government_sponsors_and_pays_for_is_not_dominated_by_a_funder():
     # Before: a file that did not state its kind, for a programme a government sponsors and pays for
     # entirely from its budget, got "a dominant funder holds power the others cannot balance" (high).

@@ -142,6 +142,28 @@ def test_government_leads_by_its_kind_or_by_sponsoring_the_work_and_running_its_
     assert leads(context={"government_stance": "sponsor"}) is None
 
 
+def test_who_is_kept_out_of_decisions_is_told_apart_from_the_people_served():
+    def facts(partners, **governance):
+        data = {"name": "X", "partners": partners}
+        if governance:
+            data["governance"] = governance
+        out = flatten(validate_partnership(data, "t"))
+        return (out.get("governance.all_partners_in_decisions"), out.get("governance.organisations_excluded"),
+                out.get("governance.affected_excluded"))
+
+    bank, charity = {"name": "Bank", "in_decisions": True}, {"name": "Charity", "in_decisions": True}
+    groups = {"name": "Savings groups", "sector": "community", "in_decisions": False}
+    assert facts([bank, charity, groups]) == (False, False, True)
+    assert facts([bank, {**charity, "in_decisions": False}]) == (False, True, None)
+    assert facts([bank, charity]) == (True, False, None)
+    # a statement for the whole wins, and without the partners' parts it is all there is to go on
+    assert facts([{"name": "Bank"}, {"name": "Charity"}], all_partners_in_decisions=False) == (False, True, None)
+    assert facts([{"name": "Bank"}, {"name": "Charity"}], all_partners_in_decisions=True) == (True, False, None)
+    # the exclusion stated may be only the served people's: then it is not known to be the charity's
+    assert facts([{"name": "Bank"}, {"name": "Charity"}, groups], all_partners_in_decisions=False) == (False, None, True)
+    assert facts([{"name": "Bank"}, {"name": "Charity"}]) == (None, None, None)
+
+
 def test_rating_gaps_name_the_partners():
     p = validate_partnership(
         {
