@@ -23,7 +23,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 137
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 141
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -31,9 +31,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 485, totals
-    assert totals["found_anywhere"] >= 527, totals
-    assert totals["found_top5_strict"] >= 206, totals
+    assert totals["found_top5"] >= 503, totals
+    assert totals["found_anywhere"] >= 546, totals
+    assert totals["found_top5_strict"] >= 212, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -44,11 +44,14 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # monitor, scored after the calibrations and left as it came). 65: "the
 # people affected are not involved" at high in a PPP, where the guard allows medium. 115: a healthy
 # bank-charities partnership, scored as it came: one funder while the people served had no say in
-# decisions (the rule cannot tell who was left out), and "no secretariat" at high for what its fact
-# writer wrote as an alliance. 121: a healthy global platform whose members fund the secretariat that rates
+# decisions (its file, written before each partner could say whether it decides, cannot tell who
+# was left out), and "no secretariat" at high for what its fact writer wrote as an alliance. 121: a healthy global platform whose members fund the secretariat that rates
 # their aid, given "the partnership judges organisations that pay for it" at high. 126: a healthy
 # company-UN agency partnership whose file lets one failed refugee-camp programme stand for the whole.
 # 133: a healthy crop-diversity trust whose file reads an endowment's income as revenue short of costs.
+# 138: a doctors' body's deal with a soft-drink maker, "money raised again and again" where a guard
+# rules out a shortage of money (the finding also matches its dependence on the renewals). 139: the
+# Fair Labor Association's "no evaluation" where a guard rules out saying there was no monitoring.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -59,6 +62,8 @@ KNOWN_BREACHES = {
     "121": [["STEER-33:high"]],
     "126": [["CTX-10:high", "STRAT-38:high", "CTX-22:high"]],
     "133": [["STEER-41:high", "STEER-40:high"]],
+    "138": [["STEER-46:medium"]],
+    "139": [["MEL-06:medium"]],
 }
 
 
@@ -77,10 +82,10 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 273, totals
+    assert totals["found_top5"] >= 286, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
-    # government sponsors is not faulted as partial: 27 breaches fell to 6.
-    assert totals["breaches"] <= 6, totals
+    # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
+    assert totals["breaches"] <= 7, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "80"]
