@@ -497,7 +497,8 @@ def _served(x: Partner) -> bool:
 def _decisions(p: Partnership, out: dict[str, Any]) -> None:
     """Who takes part in decisions. Every partner has access when each is said to take part, and not
     when one is said not to, unless the file states it for the whole; an exclusion is then told apart
-    by whom it leaves out: partner organisations, or those that speak for the people served."""
+    by whom it leaves out: partner organisations, or those that speak for the people served
+    (after _partners, which works out whether all partners take part)."""
     partners = p.partners or []
     stated = p.governance.all_partners_in_decisions if p.governance is not None else None
     if stated is None and "partners.all_in_decisions" in out:
@@ -584,9 +585,10 @@ def _setbacks(p: Partnership, out: dict[str, Any]) -> None:
         out[f"risk.had_{setback.value}"] = setback.value in happened
 
 
+# In this order: each step may read what an earlier one computed.
 _STEPS: list[Callable[[Partnership, dict[str, Any]], None]] = [
-    _partners, _decisions, _funding, _private_sector, _dates, _host, _government_leads, _results_shown, _government_pays,
-    _setbacks,
+    _partners, _decisions, _funding, _private_sector, _dates, _host, _government_leads, _results_shown,
+    _government_pays, _setbacks,
 ]
 
 
