@@ -23,7 +23,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 145
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 149
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -31,9 +31,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 521, totals
-    assert totals["found_anywhere"] >= 564, totals
-    assert totals["found_top5_strict"] >= 221, totals
+    assert totals["found_top5"] >= 541, totals
+    assert totals["found_anywhere"] >= 586, totals
+    assert totals["found_top5_strict"] >= 231, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -52,6 +52,8 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # 138: a doctors' body's deal with a soft-drink maker, "money raised again and again" where a guard
 # rules out a shortage of money (the finding also matches its dependence on the renewals). 139: the
 # Fair Labor Association's "no evaluation" where a guard rules out saying there was no monitoring.
+# 149: a healthy water platform in Mongolia, "government lacks the capacity to play its role" at
+# high (the ministry signed its agreement), a weakness the platform was helping the ministry mend.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -64,13 +66,14 @@ KNOWN_BREACHES = {
     "133": [["STEER-41:high", "STEER-40:high"]],
     "138": [["STEER-46:medium"]],
     "139": [["MEL-06:medium"]],
+    "149": [["CTX-25:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "61", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -82,7 +85,7 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 297, totals
+    assert totals["found_top5"] >= 311, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 7, totals
