@@ -368,6 +368,11 @@ class Governance(_Facts):
         "Does a partner hold two roles in the partnership that pull against each other, such as adviser "
         "and investor, shareholder and lender, or overseer and recipient of the same money?"
     )
+    interests_oppose_aim: Flag = ask(
+        "Does a partner or funder profit from what the partnership works against, without having committed "
+        "through the partnership to change it (a soft-drink maker paying for advice on diet or for a charity "
+        "that campaigns for soda taxes)?"
+    )
 
 
 class Resources(_Facts):

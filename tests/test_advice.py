@@ -332,6 +332,22 @@ def test_people_served_without_a_say_are_not_read_as_a_funder_dominating_the_par
     assert severity(assess(**charity_out), "STEER-06") == "high"
 
 
+def test_a_funder_that_profits_from_what_the_partnership_works_against_is_named_first():
+    # Before: a doctors' body paid by a soft-drink maker, or a charity campaigning for soda taxes on a
+    # soft-drink foundation's grant, could hold the conflict only as "conflicting roles", and where
+    # the money's influence was denied only as a concern: no finding, while evaluators named it the
+    # critical problem.
+    base = dict(phase="implementation", kind="bilateral",
+                funders=[{"name": "Drinks Foundation", "kind": "grant", "share": 100}],
+                governance={"interests_oppose_aim": True})
+    result = assess(**base)
+    assert severity(result, "STEER-48") == "high"
+    unpoliced = assess(**{**base, "governance": {"interests_oppose_aim": True, "conflict_of_interest_policy": False}})
+    assert severity(unpoliced, "STEER-48") == "critical"
+    assert unpoliced.findings[0].rule == "STEER-48"
+    assert "STEER-48" not in rules(assess(**{**base, "governance": {"interests_oppose_aim": False}}))
+
+
 def test_a_programme_government_sponsors_and_pays_for_is_not_dominated_by_a_funder():
     # Before: a file that did not state its kind, for a programme a government sponsors and pays for
     # entirely from its budget, got "a dominant funder holds power the others cannot balance" (high).
