@@ -23,7 +23,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 153
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 157
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -31,9 +31,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 557, totals
-    assert totals["found_anywhere"] >= 602, totals
-    assert totals["found_top5_strict"] >= 236, totals
+    assert totals["found_top5"] >= 578, totals
+    assert totals["found_anywhere"] >= 624, totals
+    assert totals["found_top5_strict"] >= 247, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -55,7 +55,8 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # 149: a healthy water platform in Mongolia, "government lacks the capacity to play its role" at
 # high (the ministry signed its agreement), a weakness the platform was helping the ministry mend.
 # 152: the healthy Measles Initiative, "financing for the current phase is not secured" at high for
-# a funding gap in its further-development phase (its evaluators: medium).
+# a funding gap in its further-development phase (its evaluators: medium). 157: Aguas de Cartagena,
+# "the poorest are not reached" at medium where its guard allows low.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -70,6 +71,7 @@ KNOWN_BREACHES = {
     "139": [["MEL-06:medium"]],
     "149": [["CTX-25:high"]],
     "152": [["STEER-23:high"]],
+    "157": [["STRAT-40:medium"]],
 }
 
 
@@ -88,7 +90,7 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 321, totals
+    assert totals["found_top5"] >= 328, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 8, totals
