@@ -345,6 +345,9 @@ def test_a_funder_that_profits_from_what_the_partnership_works_against_is_named_
     unpoliced = assess(**{**base, "governance": {"interests_oppose_aim": True, "conflict_of_interest_policy": False}})
     assert severity(unpoliced, "STEER-48") == "critical"
     assert unpoliced.findings[0].rule == "STEER-48"
+    # with its money dominating, the funder's conflict is the one root problem named first
+    root = next(d for d in result.diagnoses if d.rule == "DIAG-15")
+    assert {"STEER-48", "STEER-05"} <= set(root.findings)
     assert "STEER-48" not in rules(assess(**{**base, "governance": {"interests_oppose_aim": False}}))
 
 
