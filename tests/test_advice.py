@@ -351,6 +351,20 @@ def test_a_funder_that_profits_from_what_the_partnership_works_against_is_named_
     assert "STEER-48" not in rules(assess(**{**base, "governance": {"interests_oppose_aim": False}}))
 
 
+def test_scaling_with_government_outside_and_silent_is_named_and_says_what_to_find_out():
+    # Before: a company-NGO partnership planning to grow, with government not a party and its stance
+    # unknown, got nothing on government; evaluators of such partnerships often named government not
+    # won over. Where government's stance is known, the stance decides.
+    facts = dict(phase="implementation", kind="bilateral", scaling={"plans_to_scale": True},
+                 government={"party_to_agreement": False})
+    result = assess(**facts)
+    assert severity(result, "CTX-28") == "low"
+    assert any(g.fact == "context.government_stance" for g in result.gaps)
+    assert "CTX-28" not in rules(assess(**facts, context={"government_stance": "endorses"}))
+    opposed = assess(**facts, context={"government_stance": "opposed"})
+    assert "CTX-28" not in rules(opposed) and "CTX-04" in rules(opposed)
+
+
 def test_a_programme_government_sponsors_and_pays_for_is_not_dominated_by_a_funder():
     # Before: a file that did not state its kind, for a programme a government sponsors and pays for
     # entirely from its budget, got "a dominant funder holds power the others cannot balance" (high).

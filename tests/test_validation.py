@@ -31,9 +31,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 594, totals
-    assert totals["found_anywhere"] >= 642, totals
-    assert totals["found_top5_strict"] >= 256, totals
+    assert totals["found_top5"] >= 598, totals
+    assert totals["found_anywhere"] >= 649, totals
+    assert totals["found_top5_strict"] >= 259, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
