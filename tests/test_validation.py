@@ -31,8 +31,8 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 617, totals
-    assert totals["found_anywhere"] >= 669, totals
+    assert totals["found_top5"] >= 618, totals
+    assert totals["found_anywhere"] >= 670, totals
     assert totals["found_top5_strict"] >= 267, totals
 
 
@@ -90,7 +90,7 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 349, totals
+    assert totals["found_top5"] >= 350, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 8, totals
