@@ -23,7 +23,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 169
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 173
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -31,9 +31,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 634, totals
-    assert totals["found_anywhere"] >= 688, totals
-    assert totals["found_top5_strict"] >= 271, totals
+    assert totals["found_top5"] >= 650, totals
+    assert totals["found_anywhere"] >= 704, totals
+    assert totals["found_top5_strict"] >= 279, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -56,7 +56,10 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # high (the ministry signed its agreement), a weakness the platform was helping the ministry mend.
 # 152: the healthy Measles Initiative, "financing for the current phase is not secured" at high for
 # a funding gap in its further-development phase (its evaluators: medium). 157: Aguas de Cartagena,
-# "the poorest are not reached" at medium where its guard allows low.
+# "the poorest are not reached" at medium where its guard allows low. 170, 171: "depends mainly on
+# one funder" at medium where guards allow low (anonymous donors paying a scholarship in full; a
+# cocoa programme whose file writes the companies' 58% as one funder); 171 also "monitoring counts
+# outputs" at high at its close (its evaluators: medium).
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -72,13 +75,15 @@ KNOWN_BREACHES = {
     "149": [["CTX-25:high"]],
     "152": [["STEER-23:high"]],
     "157": [["STRAT-40:medium"]],
+    "170": [["STEER-05:medium"]],
+    "171": [["MEL-13:high"], ["STEER-05:medium"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "61", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -90,10 +95,10 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 362, totals
+    assert totals["found_top5"] >= 375, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
-    assert totals["breaches"] <= 8, totals
+    assert totals["breaches"] <= 10, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "152", "80"]
