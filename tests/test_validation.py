@@ -23,7 +23,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 173
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 177
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -31,9 +31,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 650, totals
-    assert totals["found_anywhere"] >= 704, totals
-    assert totals["found_top5_strict"] >= 279, totals
+    assert totals["found_top5"] >= 664, totals
+    assert totals["found_anywhere"] >= 719, totals
+    assert totals["found_top5_strict"] >= 283, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -95,10 +95,10 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 375, totals
+    assert totals["found_top5"] >= 387, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
-    assert totals["breaches"] <= 10, totals
+    assert totals["breaches"] <= 11, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "152", "80"]
