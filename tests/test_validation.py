@@ -23,7 +23,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 177
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 181
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -31,9 +31,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 664, totals
-    assert totals["found_anywhere"] >= 719, totals
-    assert totals["found_top5_strict"] >= 283, totals
+    assert totals["found_top5"] >= 680, totals
+    assert totals["found_anywhere"] >= 735, totals
+    assert totals["found_top5_strict"] >= 291, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -59,7 +59,9 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # "the poorest are not reached" at medium where its guard allows low. 170, 171: "depends mainly on
 # one funder" at medium where guards allow low (anonymous donors paying a scholarship in full; a
 # cocoa programme whose file writes the companies' 58% as one funder); 171 also "monitoring counts
-# outputs" at high at its close (its evaluators: medium).
+# outputs" at high at its close (its evaluators: medium). 178: the same one-funder finding for a
+# company funding its collaboration with an NGO. 181: "no evaluation" at medium for a port concession
+# four months into operation, where its guard allows low.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -77,6 +79,8 @@ KNOWN_BREACHES = {
     "157": [["STRAT-40:medium"]],
     "170": [["STEER-05:medium"]],
     "171": [["MEL-13:high"], ["STEER-05:medium"]],
+    "178": [["STEER-05:medium"]],
+    "181": [["MEL-06:medium"]],
 }
 
 
@@ -95,10 +99,10 @@ def test_the_first_findings_are_different_problems(figures):
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 387, totals
+    assert totals["found_top5"] >= 393, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
-    assert totals["breaches"] <= 11, totals
+    assert totals["breaches"] <= 13, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "152", "80"]
