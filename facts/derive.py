@@ -563,13 +563,10 @@ def _government_leads(p: Partnership, out: dict[str, Any]) -> None:
 
 
 def _government_pays(p: Partnership, out: dict[str, Any]) -> None:
-    """Government's own programme: it leads or sponsors the work and a public budget pays most of it
-    (after _funding, which works out the largest funder's kind)."""
+    """Government's own programme: it leads (government.leads) or sponsors the work and a public budget
+    pays most of it (after _funding, which works out the largest funder's kind, and _government_leads)."""
     stance = p.context.government_stance if p.context is not None else None
-    leads = _tri_any([
-        None if p.kind is None else p.kind == "government_programme",
-        None if stance is None else stance == "sponsor",
-    ])
+    leads = _tri_any([out.get("government.leads"), None if stance is None else stance == "sponsor"])
     kind = out.get("funding.largest_funder_kind")
     pays = None if kind is None else kind == "public_budget"
     _set(out, "government.leads_and_pays", _tri_all([leads, pays]))
