@@ -197,6 +197,16 @@ def test_single_donor_funding_with_a_scheduled_handover_is_the_design():
     assert "STEER-05" in rules(unplanned)
 
 
+def test_an_investors_own_capital_is_not_a_donor_who_may_walk_away():
+    # An operator's equity or a company's co-investment ties the investor to the work's success.
+    invested = assess(funders=[{"name": "Operator Ltd", "kind": "private_investment", "share": 100}])
+    assert severity(invested, "STEER-05") == "low"
+    granted = assess(funders=[{"name": "Harbour Foundation", "kind": "grant", "share": 100}])
+    assert severity(granted, "STEER-05") == "medium"
+    unknown = assess(funders=[{"name": "Harbour Foundation", "share": 100}])
+    assert severity(unknown, "STEER-05") == "medium"
+
+
 def test_an_open_ended_donation_is_not_a_missing_exit():
     missing = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False}})
     by_design = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False, "mandate": "open_ended"}})
