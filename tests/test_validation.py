@@ -98,6 +98,20 @@ def test_the_first_findings_are_different_problems(figures):
     assert totals["top5_not_distinct"] == 0
 
 
+def test_files_written_in_the_first_fact_model():
+    # The same cases' text written afresh with only the first fact model's fields, as files written
+    # before the model grew are: the nearest this set comes to such files.
+    rows, totals = score.score(ROOT / "validation", facts="first-model")
+    assert totals["inputs"] >= 32, totals
+    assert totals["found_top5"] >= 98, totals
+    assert totals["breaches"] <= 4, totals
+    # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
+    # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
+    # "not every partner has access to decisions" at high because its writer read the owners'
+    # cooperation under sanctions as unequal terms.
+    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["163", "59"]
+
+
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
     assert totals["found_top5"] >= 393, totals

@@ -13,7 +13,8 @@ compares the result with what the evaluators found:
 - the first five findings are *distinct* when each answers a different item of "what is wrong".
 
 `--first-model` strips every fact the first fact model did not have, to show how the advice holds
-on files written before the model grew. Exit 0 when the floors hold (recall@5 at least 90%, no
+on files written before the model grew; `--facts first-model` scores the files written afresh in the
+first fact model for some of the cases, from the same text as their `facts/` files. Exit 0 when the floors hold (recall@5 at least 90%, no
 breach, no alarmed healthy input), 1 otherwise.
 """
 
@@ -76,9 +77,9 @@ def strip_to_first_model(data: dict, fields: dict) -> dict:
     return out
 
 
-def score_case(nn: str, folder: Path, first_model: bool) -> dict:
+def score_case(nn: str, folder: Path, first_model: bool, facts: str = "facts") -> dict:
     expect = yaml.safe_load((folder / "expect" / f"{nn}.yaml").read_text(encoding="utf-8"))
-    path = folder / "facts" / f"{nn}.yaml"
+    path = folder / facts / f"{nn}.yaml"
     p = load_partnership(path)
     if first_model:
         fields = json.loads(FIRST_MODEL.read_text(encoding="utf-8"))
@@ -151,12 +152,12 @@ def _case_order(name: str) -> tuple:
     return (int(name[:digits]) if digits else -1, name)
 
 
-def score(folder: Path = HERE, first_model: bool = False) -> tuple[list[dict], dict]:
+def score(folder: Path = HERE, first_model: bool = False, facts: str = "facts") -> tuple[list[dict], dict]:
     names = sorted(
-        (p.stem for p in (folder / "expect").glob("*.yaml") if (folder / "facts" / f"{p.stem}.yaml").exists()),
+        (p.stem for p in (folder / "expect").glob("*.yaml") if (folder / facts / f"{p.stem}.yaml").exists()),
         key=_case_order,
     )
-    rows = [score_case(nn, folder, first_model) for nn in names]
+    rows = [score_case(nn, folder, first_model, facts) for nn in names]
     return rows, totals(rows)
 
 
@@ -191,10 +192,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dir", type=Path, default=HERE, help="a folder with facts/ and expect/ (default: this one)")
     ap.add_argument("--first-model", action="store_true", help="keep only the facts the first fact model had")
+    ap.add_argument("--facts", default="facts", metavar="FOLDER",
+                    help="the folder of fact files to score, beside expect/ (default: facts; first-model holds files "
+                         "written in the first fact model for some of the cases)")
     ap.add_argument("--verbose", "-v", action="store_true", help="show the first five findings and each problem")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     a = ap.parse_args(argv)
-    rows, t = score(a.dir, a.first_model)
+    rows, t = score(a.dir, a.first_model, a.facts)
     if not rows:
         print(f"no scored inputs in {a.dir}", file=sys.stderr)
         return 2
