@@ -489,6 +489,12 @@ def test_a_healthy_public_programme_is_not_alarmed_for_tensions_it_is_managing()
                         "exit": {"handover_plan": False}})
     assert severity(shaky, "PROC-01") == "high" and severity(shaky, "CTX-23") == "high"
     assert "STRAT-19" in rules(shaky)
+    # Government leads and pays: the open question is whether it continues the work, not to whom it
+    # hands it over, so "no handover plan" is low until continuation is known.
+    assert severity(shaky, "STRAT-19") == "low"
+    donor_paid = api.assess({**programme, "kind": "alliance", "exit": {"handover_plan": False},
+                             "funders": [{"name": "Foundation", "kind": "grant", "share": 100}]})
+    assert severity(donor_paid, "STRAT-19") == "medium"
 
 
 def test_harm_the_partnership_caused_weighs_by_how_it_was_answered():

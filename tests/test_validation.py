@@ -31,8 +31,8 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 680, totals
-    assert totals["found_anywhere"] >= 735, totals
+    assert totals["found_top5"] >= 682, totals
+    assert totals["found_anywhere"] >= 738, totals
     assert totals["found_top5_strict"] >= 291, totals
 
 
@@ -103,8 +103,8 @@ def test_files_written_in_the_first_fact_model():
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
     assert totals["inputs"] >= 32, totals
-    assert totals["found_top5"] >= 98, totals
-    assert totals["breaches"] <= 4, totals
+    assert totals["found_top5"] >= 101, totals
+    assert totals["breaches"] <= 3, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -114,7 +114,7 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 393, totals
+    assert totals["found_top5"] >= 398, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 11, totals
