@@ -558,3 +558,13 @@ def test_a_wrong_baseline_that_broke_the_finances_stays_critical_whatever_the_re
     broke = assess(business_case={"baseline_data_reliable": False}, viability={"revenue_covers_costs": False},
                    monitoring=shown)
     assert severity(broke, "STRAT-25") == "critical"
+
+
+def test_no_evaluation_weighs_less_where_results_are_monitored_and_published():
+    # Evaluation makes outcomes visible; partners who monitor their results and publish them do part
+    # of that already, so what is missing is the independent look.
+    assert severity(assess(monitoring={"evaluation": False}), "MEL-06") == "medium"
+    published = assess(monitoring={"evaluation": False, "results_monitoring": True, "reporting_public": True})
+    assert severity(published, "MEL-06") == "low"
+    kept_inside = assess(monitoring={"evaluation": False, "results_monitoring": True, "reporting_public": False})
+    assert severity(kept_inside, "MEL-06") == "medium"
