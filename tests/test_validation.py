@@ -31,9 +31,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 697, totals
-    assert totals["found_anywhere"] >= 753, totals
-    assert totals["found_top5_strict"] >= 295, totals
+    assert totals["found_top5"] >= 708, totals
+    assert totals["found_anywhere"] >= 766, totals
+    assert totals["found_top5_strict"] >= 301, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -63,7 +63,7 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # bound to the work). 178: the same one-funder finding for a
 # company funding its collaboration with an NGO. 181: "no evaluation" at medium for a port concession
 # four months into operation, where its guard allows low. 183: the school beverage guidelines, "no
-# evaluation" at medium where annual progress reports were published and its guard rules that out.
+# evaluation" (low, since results were monitored and published) where its guard rules it out.
 # 185: Tanzania's agricultural programme, "funding is spread across several sources" credited as a
 # strength where a guard rules out any funding strength (too little national money stood behind
 # the donors' basket, and spending lagged).
@@ -86,7 +86,7 @@ KNOWN_BREACHES = {
     "171": [["MEL-13:high"]],
     "178": [["STEER-05:medium"]],
     "181": [["MEL-06:medium"]],
-    "183": [["MEL-06:medium"]],
+    "183": [["MEL-06:low"]],
     "185": [["STEER-29:strength"]],
 }
 
@@ -108,8 +108,8 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 40, totals
-    assert totals["found_top5"] >= 123, totals
+    assert totals["inputs"] >= 48, totals
+    assert totals["found_top5"] >= 143, totals
     assert totals["breaches"] <= 6, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -120,7 +120,7 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 406, totals
+    assert totals["found_top5"] >= 413, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 13, totals
