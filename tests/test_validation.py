@@ -34,9 +34,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 708, totals
-    assert totals["found_anywhere"] >= 766, totals
-    assert totals["found_top5_strict"] >= 301, totals
+    assert totals["found_top5"] >= 729, totals
+    assert totals["found_anywhere"] >= 788, totals
+    assert totals["found_top5_strict"] >= 311, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -112,7 +112,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = json.loads(score.FIRST_MODEL.read_text(encoding="utf-8"))
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 48
+    assert len(files) >= 56
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -123,9 +123,9 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 48, totals
-    assert totals["found_top5"] >= 143, totals
-    assert totals["breaches"] <= 6, totals
+    assert totals["inputs"] >= 56, totals
+    assert totals["found_top5"] >= 173, totals
+    assert totals["breaches"] <= 7, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -135,7 +135,7 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 413, totals
+    assert totals["found_top5"] >= 425, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 13, totals
