@@ -34,9 +34,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 729, totals
-    assert totals["found_anywhere"] >= 788, totals
-    assert totals["found_top5_strict"] >= 311, totals
+    assert totals["found_top5"] >= 749, totals
+    assert totals["found_anywhere"] >= 808, totals
+    assert totals["found_top5_strict"] >= 319, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -69,7 +69,8 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # evaluation" (low, since results were monitored and published) where its guard rules it out.
 # 185: Tanzania's agricultural programme, "funding is spread across several sources" credited as a
 # strength where a guard rules out any funding strength (too little national money stood behind
-# the donors' basket, and spending lagged).
+# the donors' basket, and spending lagged). 194: Sidewalk Toronto, "government backs the partnership"
+# as a strength where its guard rules that out (the agency lacked the mandate the project needed).
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -91,6 +92,7 @@ KNOWN_BREACHES = {
     "181": [["MEL-06:medium"]],
     "183": [["MEL-06:low"]],
     "185": [["STEER-29:strength"]],
+    "194": [["CTX-15:strength"]],
 }
 
 
@@ -112,7 +114,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = json.loads(score.FIRST_MODEL.read_text(encoding="utf-8"))
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 56
+    assert len(files) >= 60
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -123,9 +125,9 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 56, totals
-    assert totals["found_top5"] >= 173, totals
-    assert totals["breaches"] <= 7, totals
+    assert totals["inputs"] >= 60, totals
+    assert totals["found_top5"] >= 194, totals
+    assert totals["breaches"] <= 8, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -135,10 +137,10 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 425, totals
+    assert totals["found_top5"] >= 438, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
-    assert totals["breaches"] <= 13, totals
+    assert totals["breaches"] <= 14, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "152", "80"]
