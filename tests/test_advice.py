@@ -146,6 +146,24 @@ def test_no_secretariat_is_not_a_failure_where_none_is_expected(kind):
     assert "STEER-08" not in rules(result)
 
 
+def test_no_secretariat_is_not_asked_of_two_organisations_bound_by_their_own_agreement():
+    # Files that do not state their kind: where exactly two partners form the core group and a
+    # written agreement binds them, the two coordinate directly (in the validation set's first-model
+    # files, 35 findings on two-member core groups matched one documented problem), and the advice
+    # to set up a secretariat was the first thing such a file's reader was told to do.
+    two = [{"name": "Company", "core_group": True}, {"name": "NGO", "core_group": True},
+           {"name": "Customers", "core_group": False}]
+    no_secretariat = {"exists": False}
+    assert "STEER-08" not in rules(assess(secretariat=no_secretariat, partners=two, agreement={"exists": True}))
+    # without an agreement, two leading organisations of a wider coalition still need someone to coordinate
+    assert "STEER-08" in rules(assess(secretariat=no_secretariat, partners=two, agreement={"exists": False}))
+    three = two + [{"name": "Ministry", "core_group": True}]
+    assert "STEER-08" in rules(assess(secretariat=no_secretariat, partners=three, agreement={"exists": True}))
+    # one partner's place unknown: the exemption is not assumed
+    unsure = two + [{"name": "Ministry"}]
+    assert "STEER-08" in rules(assess(secretariat=no_secretariat, partners=unsure, agreement={"exists": True}))
+
+
 def test_no_secretariat_weighs_most_in_a_multi_party_alliance():
     assert severity(assess(kind="alliance", secretariat={"exists": False}), "STEER-08") == "high"
 
