@@ -13,9 +13,9 @@ compares the result with what the evaluators found:
 - the first five findings are *distinct* when each answers a different item of "what is wrong".
 
 `--first-model` strips every fact the first fact model did not have, to show how the advice holds
-on files written before the model grew; `--facts first-model` scores the files written afresh in the
-first fact model for some of the cases, from the same text as their `facts/` files. Exit 0 when the floors hold (recall@5 at least 90%, no
-breach, no alarmed healthy input), 1 otherwise.
+on files written before the model grew; `--facts first-model` scores the files written afresh in
+the first fact model for some of the cases, from the same text as their `facts/` files. Exit 0 when
+the floors hold (recall@5 at least 90%, no breach, no alarmed healthy input), 1 otherwise.
 """
 
 from __future__ import annotations
