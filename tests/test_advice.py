@@ -586,3 +586,15 @@ def test_no_evaluation_weighs_less_where_results_are_monitored_and_published():
     assert severity(published, "MEL-06") == "low"
     kept_inside = assess(monitoring={"evaluation": False, "results_monitoring": True, "reporting_public": False})
     assert severity(kept_inside, "MEL-06") == "medium"
+
+
+def test_a_claim_taken_through_the_agreed_dispute_procedure_is_not_a_breakdown():
+    # Before: a concessionaire's tariff claim before the contract's own conciliation commission read
+    # as a dispute fought outside the partnership, high, in a healthy toll-road concession.
+    escalated = {"dispute_escalated": True}
+    assert severity(assess(trust=escalated), "COOP-20") == "high"
+    agreed_route = assess(trust=escalated, governance={"conflict_resolution": True})
+    assert severity(agreed_route, "COOP-20") == "medium"
+    # low trust or unmet commitments still make it a crisis, agreed procedure or not
+    strained = assess(trust={**escalated, "unmet_expectations": True}, governance={"conflict_resolution": True})
+    assert severity(strained, "COOP-20") == "critical"

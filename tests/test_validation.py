@@ -71,8 +71,9 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # strength where a guard rules out any funding strength (too little national money stood behind
 # the donors' basket, and spending lagged). 194: Sidewalk Toronto, "government backs the partnership"
 # as a strength where its guard rules that out (the agency lacked the mandate the project needed).
-# 200: Autopista Central, a healthy toll-road concession, "a dispute has escalated" at high for a
-# tariff claim taken to the contract's own conciliation commission.
+# (200, Autopista Central, was alarmed as it came by "a dispute has escalated" at high for a tariff
+# claim before the contract's own conciliation commission; the finding is medium where the partners
+# have an agreed way to settle disputes and nothing shows trust or commitments failing.)
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -95,14 +96,13 @@ KNOWN_BREACHES = {
     "183": [["MEL-06:low"]],
     "185": [["STEER-29:strength"]],
     "194": [["CTX-15:strength"]],
-    "200": [["COOP-20:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "200", "61", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
