@@ -34,9 +34,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 768, totals
-    assert totals["found_anywhere"] >= 829, totals
-    assert totals["found_top5_strict"] >= 326, totals
+    assert totals["found_top5"] >= 789, totals
+    assert totals["found_anywhere"] >= 850, totals
+    assert totals["found_top5_strict"] >= 331, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -73,7 +73,10 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # as a strength where its guard rules that out (the agency lacked the mandate the project needed).
 # (200, Autopista Central, was alarmed as it came by "a dispute has escalated" at high for a tariff
 # claim before the contract's own conciliation commission; the finding is medium where the partners
-# have an agreed way to settle disputes and nothing shows trust or commitments failing.)
+# have an agreed way to settle disputes and nothing shows trust or commitments failing.) 203: the
+# Healthy Weight Commitment Foundation's calorie pledge, healthy, "the partnership judges
+# organisations that pay for it" at high: the members' foundation commissioned one progress report
+# while an independent evaluation measured the pledge.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -96,13 +99,14 @@ KNOWN_BREACHES = {
     "183": [["MEL-06:low"]],
     "185": [["STEER-29:strength"]],
     "194": [["CTX-15:strength"]],
+    "203": [["STEER-33:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "61", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "203", "61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -117,7 +121,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = json.loads(score.FIRST_MODEL.read_text(encoding="utf-8"))
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 64
+    assert len(files) >= 68
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -128,8 +132,8 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 64, totals
-    assert totals["found_top5"] >= 207, totals
+    assert totals["inputs"] >= 68, totals
+    assert totals["found_top5"] >= 219, totals
     assert totals["breaches"] <= 8, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -140,7 +144,7 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 445, totals
+    assert totals["found_top5"] >= 451, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 14, totals
