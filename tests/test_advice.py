@@ -598,3 +598,14 @@ def test_a_claim_taken_through_the_agreed_dispute_procedure_is_not_a_breakdown()
     # low trust or unmet commitments still make it a crisis, agreed procedure or not
     strained = assess(trust={**escalated, "unmet_expectations": True}, governance={"conflict_resolution": True})
     assert severity(strained, "COOP-20") == "critical"
+
+
+def test_judging_its_funders_weighs_less_where_an_independent_body_verifies_the_results():
+    # Before: an industry pledge whose members' foundation commissioned one progress report got this
+    # finding at high while an independent university team evaluated the pledge.
+    judges = {"judges_its_funders": True}
+    assert severity(assess(governance=judges), "STEER-33") == "high"
+    checked = assess(governance=judges, monitoring={"independent_verification": True})
+    assert severity(checked, "STEER-33") == "medium"
+    unchecked = assess(governance=judges, monitoring={"independent_verification": False})
+    assert severity(unchecked, "STEER-33") == "critical"

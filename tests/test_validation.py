@@ -73,10 +73,10 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # as a strength where its guard rules that out (the agency lacked the mandate the project needed).
 # (200, Autopista Central, was alarmed as it came by "a dispute has escalated" at high for a tariff
 # claim before the contract's own conciliation commission; the finding is medium where the partners
-# have an agreed way to settle disputes and nothing shows trust or commitments failing.) 203: the
-# Healthy Weight Commitment Foundation's calorie pledge, healthy, "the partnership judges
-# organisations that pay for it" at high: the members' foundation commissioned one progress report
-# while an independent evaluation measured the pledge.
+# have an agreed way to settle disputes and nothing shows trust or commitments failing.) (203, the
+# Healthy Weight Commitment Foundation's calorie pledge, was alarmed as it came by "the partnership
+# judges organisations that pay for it" at high; the finding is medium where an independent body
+# verifies the results.)
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -99,14 +99,13 @@ KNOWN_BREACHES = {
     "183": [["MEL-06:low"]],
     "185": [["STEER-29:strength"]],
     "194": [["CTX-15:strength"]],
-    "203": [["STEER-33:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "203", "61", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
