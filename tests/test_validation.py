@@ -34,9 +34,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 789, totals
-    assert totals["found_anywhere"] >= 850, totals
-    assert totals["found_top5_strict"] >= 331, totals
+    assert totals["found_top5"] >= 805, totals
+    assert totals["found_anywhere"] >= 869, totals
+    assert totals["found_top5_strict"] >= 334, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -76,7 +76,8 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # have an agreed way to settle disputes and nothing shows trust or commitments failing.) (203, the
 # Healthy Weight Commitment Foundation's calorie pledge, was alarmed as it came by "the partnership
 # judges organisations that pay for it" at high; the finding is medium where an independent body
-# verifies the results.)
+# verifies the results.) 206: Monsanto and Burkina Faso's research institute, "no secretariat" at
+# high because its fact writer read the seed partnership as an alliance (the researcher: bilateral).
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -99,6 +100,7 @@ KNOWN_BREACHES = {
     "183": [["MEL-06:low"]],
     "185": [["STEER-29:strength"]],
     "194": [["CTX-15:strength"]],
+    "206": [["STEER-08:high"]],
 }
 
 
@@ -120,7 +122,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = json.loads(score.FIRST_MODEL.read_text(encoding="utf-8"))
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 68
+    assert len(files) >= 72
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -131,8 +133,8 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 68, totals
-    assert totals["found_top5"] >= 219, totals
+    assert totals["inputs"] >= 72, totals
+    assert totals["found_top5"] >= 230, totals
     assert totals["breaches"] <= 8, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -143,7 +145,7 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 451, totals
+    assert totals["found_top5"] >= 456, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 14, totals
