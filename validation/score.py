@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -61,6 +62,12 @@ def breaches(guard: dict, result: dict) -> list[str]:
     return [f"{f['rule']}:{f['severity']}" for f in bad]
 
 
+@lru_cache(maxsize=1)
+def first_model_fields() -> dict:
+    """The first fact model's fields, read once."""
+    return json.loads(FIRST_MODEL.read_text(encoding="utf-8"))
+
+
 def strip_to_first_model(data: dict, fields: dict) -> dict:
     """Only the keys the first fact model had, at every level."""
     out = {}
@@ -82,8 +89,9 @@ def score_case(nn: str, folder: Path, first_model: bool, facts: str = "facts") -
     path = folder / facts / f"{nn}.yaml"
     p = load_partnership(path)
     if first_model:
-        fields = json.loads(FIRST_MODEL.read_text(encoding="utf-8"))
-        p = validate_partnership(strip_to_first_model(p.model_dump(exclude_none=True, mode="json"), fields), str(path))
+        p = validate_partnership(
+            strip_to_first_model(p.model_dump(exclude_none=True, mode="json"), first_model_fields()), str(path)
+        )
     result = default_assessor().assess(p).to_dict()
     findings = result["findings"]
     top = findings[:TOP]
