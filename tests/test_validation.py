@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 213
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 217
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,9 +33,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 826, totals
-    assert totals["found_anywhere"] >= 893, totals
-    assert totals["found_top5_strict"] >= 338, totals
+    assert totals["found_top5"] >= 842, totals
+    assert totals["found_anywhere"] >= 911, totals
+    assert totals["found_top5_strict"] >= 342, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -77,6 +77,9 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # judges organisations that pay for it" at high; the finding is medium where an independent body
 # verifies the results.) 206: Monsanto and Burkina Faso's research institute, "no secretariat" at
 # high because its fact writer read the seed partnership as an alliance (the researcher: bilateral).
+# 217: Project Last Mile, a healthy company-public agency partnership, "the plan rests on baseline
+# data nobody checked" at high for missing facility data the work was mending, and "no secretariat"
+# at high because its fact writer read it as an alliance (the researcher: bilateral).
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -100,13 +103,14 @@ KNOWN_BREACHES = {
     "185": [["STEER-29:strength"]],
     "194": [["CTX-15:strength"]],
     "206": [["STEER-08:high"]],
+    "217": [["STRAT-25:high", "STEER-08:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "61", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -121,7 +125,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 76
+    assert len(files) >= 80
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -132,8 +136,8 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 76, totals
-    assert totals["found_top5"] >= 244, totals
+    assert totals["inputs"] >= 80, totals
+    assert totals["found_top5"] >= 254, totals
     assert totals["breaches"] <= 9, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -144,7 +148,7 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 466, totals
+    assert totals["found_top5"] >= 474, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 14, totals
