@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 217
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 221
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,9 +33,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 842, totals
-    assert totals["found_anywhere"] >= 911, totals
-    assert totals["found_top5_strict"] >= 342, totals
+    assert totals["found_top5"] >= 856, totals
+    assert totals["found_anywhere"] >= 925, totals
+    assert totals["found_top5_strict"] >= 346, totals
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -79,7 +79,9 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
 # high because its fact writer read the seed partnership as an alliance (the researcher: bilateral).
 # 217: Project Last Mile, a healthy company-public agency partnership, "the plan rests on baseline
 # data nobody checked" at high for missing facility data the work was mending, and "no secretariat"
-# at high because its fact writer read it as an alliance (the researcher: bilateral).
+# at high because its fact writer read it as an alliance (the researcher: bilateral). 218: the
+# healthy Boston Harbor cleanup, "trust is breaking down" at critical for siting fights taken to
+# court and federal money below what the state sought (written as unmet expectations).
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -104,13 +106,14 @@ KNOWN_BREACHES = {
     "194": [["CTX-15:strength"]],
     "206": [["STEER-08:high"]],
     "217": [["STRAT-25:high", "STEER-08:high"]],
+    "218": [["COOP-03:critical", "CTX-23:high", "COOP-20:critical"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "61", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -125,7 +128,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 80
+    assert len(files) >= 84
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -136,19 +139,20 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 80, totals
-    assert totals["found_top5"] >= 254, totals
-    assert totals["breaches"] <= 9, totals
+    assert totals["inputs"] >= 84, totals
+    assert totals["found_top5"] >= 260, totals
+    assert totals["breaches"] <= 10, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
-    # cooperation under sanctions as unequal terms.
-    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["163", "59"]
+    # cooperation under sanctions as unequal terms; 218: the Boston Harbor cleanup, "a dominant funder
+    # holds power" at high for its own revenue bonds, held as a loan of 90%.
+    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["163", "218", "59"]
 
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 474, totals
+    assert totals["found_top5"] >= 478, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 14, totals
