@@ -38,6 +38,13 @@ def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     assert totals["found_top5_strict"] >= 346, totals
 
 
+def test_the_evaluators_next_phase_actions_are_asked_for(figures):
+    # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
+    rows, totals = figures
+    assert totals["actions_covered"] >= 945, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1153
+
+
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
 # 60: a city partnership of separate non-profits with no written agreement gets that finding at
 # medium (the sources ask for one; its evaluators did not count it). 61, 63, 86: healthy
@@ -141,6 +148,7 @@ def test_files_written_in_the_first_fact_model():
     rows, totals = score.score(ROOT / "validation", facts="first-model")
     assert totals["inputs"] >= 84, totals
     assert totals["found_top5"] >= 260, totals
+    assert totals["actions_covered"] >= 314, totals
     assert totals["breaches"] <= 10, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -153,6 +161,7 @@ def test_files_written_in_the_first_fact_model():
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
     assert totals["found_top5"] >= 478, totals
+    assert totals["actions_covered"] >= 789, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 14, totals

@@ -10,6 +10,9 @@ compares the result with what the evaluators found:
   IDs above the allowed severity; `kind: no_high` is breached by any high or critical finding,
   `kind: no_strength` (or `not_strength`) by a strength with one of the words;
 - a healthy input is *alarmed* when it gets any high or critical finding;
+- an evaluators' next-phase action is *covered* when a criterion for the next phase that is not yet
+  met (unmet or unknown), or one of the first five findings, cites one of its IDs (as the
+  development set's scorer counts it);
 - the first five findings are *distinct* when each answers a different item of "what is wrong".
 
 `--first-model` strips every fact the first fact model did not have, to show how the advice holds
@@ -104,6 +107,10 @@ def score_case(nn: str, folder: Path, first_model: bool, facts: str = "facts") -
         strict = any(len(ids & set(f.get("sources", []))) >= need for f in top)
         problems.append({"text": prob["text"], "severity": prob.get("severity"), "rank": rank, "strict": strict,
                          "by": [f["rule"] for f in findings if _cites(f, ids)][:4]})
+    # The next-phase criteria still open, and the first five findings, are what the report asks to be done.
+    asked = {i for c in result["phase"]["criteria"] if c.get("met") is not True for i in c.get("sources", [])}
+    asked |= {i for f in top for i in f.get("sources", [])}
+    actions = [{"text": a["text"], "covered": bool(set(a.get("ids") or []) & asked)} for a in expect.get("actions") or []]
     guards = []
     for g in expect.get("must_not") or []:
         bad = breaches(g, result)
@@ -123,6 +130,7 @@ def score_case(nn: str, folder: Path, first_model: bool, facts: str = "facts") -
     return {
         "input": nn, "name": expect.get("name", nn), "verdict": expect.get("verdict"), "kind": expect.get("kind"),
         "findings": len(findings), "severities": severities, "problems": problems, "breaches": guards,
+        "actions": actions,
         "alarmed": expect.get("verdict") == "healthy" and any(RANK[f["severity"]] >= RANK["high"] for f in findings),
         "top": [f"{f['rule']}:{f['severity']}" for f in top], "distinct_top": distinct, "top_count": len(top),
         "phase_assumed": result["partnership"]["phase_assumed"],
@@ -140,6 +148,8 @@ def totals(rows: list[dict]) -> dict:
         "found_top5": at_top,
         "found_anywhere": anywhere,
         "found_top5_strict": sum(1 for p in problems if p["strict"]),
+        "actions": sum(len(r["actions"]) for r in rows),
+        "actions_covered": sum(1 for r in rows for a in r["actions"] if a["covered"]),
         "recall_top5": at_top / len(problems) if problems else 0.0,
         "recall_anywhere": anywhere / len(problems) if problems else 0.0,
         "breaches": sum(len(r["breaches"]) for r in rows),
@@ -185,12 +195,15 @@ def report(rows: list[dict], t: dict, verbose: bool) -> str:
                 lines.append(f"       {mark} [{p['severity']}] {p['text'][:78]} (rank {p['rank']}; {', '.join(p['by'])})")
             for b in r["breaches"]:
                 lines.append(f"       ! {b['text'][:70]} <- {', '.join(b['by'])}")
+            for a in r["actions"]:
+                lines.append(f"       {'>' if a['covered'] else '.'} action: {a['text'][:78]}")
     lines.append(
         f"{t['inputs']} inputs: recall@5 {t['found_top5']}/{t['problems']} ({t['recall_top5']:.0%}), anywhere "
         f"{t['found_anywhere']}/{t['problems']} ({t['recall_anywhere']:.0%}), strictly among the first five "
         f"{t['found_top5_strict']}, must-not breaches {t['breaches']}, "
         f"healthy with a high finding {t['healthy_alarmed']}/{t['healthy']}, first five not distinct "
-        f"{t['top5_not_distinct']}, findings {t['findings_per_input']:.1f} per input"
+        f"{t['top5_not_distinct']}, findings {t['findings_per_input']:.1f} per input, next-phase actions "
+        f"covered {t['actions_covered']}/{t['actions']}"
     )
     lines.append("floors " + ("hold" if holds(t) else "not met") + ": recall@5 >= 90%, no breach, no alarmed healthy input")
     return "\n".join(lines) + "\n"
