@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 221
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 225
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 856, totals
-    assert totals["found_anywhere"] >= 925, totals
-    assert totals["found_top5_strict"] >= 346, totals
+    assert totals["found_top5"] >= 873, totals
+    assert totals["found_anywhere"] >= 943, totals
+    assert totals["found_top5_strict"] >= 352, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 945, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1153
+    assert totals["actions_covered"] >= 963, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1175
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -88,7 +88,10 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # data nobody checked" at high for missing facility data the work was mending, and "no secretariat"
 # at high because its fact writer read it as an alliance (the researcher: bilateral). 218: the
 # healthy Boston Harbor cleanup, "trust is breaking down" at critical for siting fights taken to
-# court and federal money below what the state sought (written as unmet expectations).
+# court and federal money below what the state sought (written as unmet expectations). 222:
+# Bangalore's airport at its opening, "the plan rests on baseline data nobody checked" at critical
+# (forecasts overtaken by traffic; the agreement read as disputed since a court ordered it
+# renegotiated on outsiders' petitions), with two findings at high its evaluators weighed as medium.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "61": [["CTX-23:high"]],
@@ -114,13 +117,14 @@ KNOWN_BREACHES = {
     "206": [["STEER-08:high"]],
     "217": [["STRAT-25:high", "STEER-08:high"]],
     "218": [["COOP-03:critical", "CTX-23:high", "COOP-20:critical"]],
+    "222": [["STRAT-25:critical", "PROC-14:high", "PROC-17:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "61", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "222", "61", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -135,7 +139,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 84
+    assert len(files) >= 88
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -146,25 +150,26 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 84, totals
-    assert totals["found_top5"] >= 260, totals
-    assert totals["actions_covered"] >= 314, totals
-    assert totals["breaches"] <= 10, totals
+    assert totals["inputs"] >= 88, totals
+    assert totals["found_top5"] >= 272, totals
+    assert totals["actions_covered"] >= 333, totals
+    assert totals["breaches"] <= 13, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
     # cooperation under sanctions as unequal terms; 218: the Boston Harbor cleanup, "a dominant funder
-    # holds power" at high for its own revenue bonds, held as a loan of 90%.
-    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["163", "218", "59"]
+    # holds power" at high for its own revenue bonds, held as a loan of 90%; 222: Bangalore's airport,
+    # "unmet expectations are wearing down trust" and "a dominant funder holds power" (its banks' loans).
+    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["163", "218", "222", "59"]
 
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 478, totals
-    assert totals["actions_covered"] >= 789, totals
+    assert totals["found_top5"] >= 489, totals
+    assert totals["actions_covered"] >= 806, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
-    assert totals["breaches"] <= 14, totals
+    assert totals["breaches"] <= 15, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "152", "80"]
