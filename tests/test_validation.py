@@ -33,9 +33,9 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 873, totals
+    assert totals["found_top5"] >= 874, totals
     assert totals["found_anywhere"] >= 943, totals
-    assert totals["found_top5_strict"] >= 352, totals
+    assert totals["found_top5_strict"] >= 355, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
@@ -47,7 +47,7 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
 # 60: a city partnership of separate non-profits with no written agreement gets that finding at
-# medium (the sources ask for one; its evaluators did not count it). 61, 63, 86: healthy
+# medium (the sources ask for one; its evaluators did not count it). 63, 86: healthy
 # partnerships scored as they came, given high findings their evaluators weighed as medium (86, a
 # solar power concession: harm to villagers' pasture, a tariff gap the state covers, no independent
 # monitor, scored after the calibrations and left as it came). 65: "the
@@ -84,7 +84,8 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # judges organisations that pay for it" at high; the finding is medium where an independent body
 # verifies the results.) 206: Monsanto and Burkina Faso's research institute, "no secretariat" at
 # high because its fact writer read the seed partnership as an alliance (the researcher: bilateral).
-# 217: Project Last Mile, a healthy company-public agency partnership, "the plan rests on baseline
+# (61, the Azito power plant, was alarmed by "government bodies take different stances" at high;
+# that finding is medium unless government support is known to be eroding.) 217: Project Last Mile, a healthy company-public agency partnership, "the plan rests on baseline
 # data nobody checked" at high for missing facility data the work was mending, and "no secretariat"
 # at high because its fact writer read it as an alliance (the researcher: bilateral). 218: the
 # healthy Boston Harbor cleanup, "trust is breaking down" at critical for siting fights taken to
@@ -94,7 +95,6 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # renegotiated on outsiders' petitions), with two findings at high its evaluators weighed as medium.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
-    "61": [["CTX-23:high"]],
     "63": [["CTX-21:high"]],
     "65": [["COOP-12:high"]],
     "86": [["CTX-21:high", "STEER-40:high", "STEER-34:high"]],
@@ -116,7 +116,7 @@ KNOWN_BREACHES = {
     "194": [["CTX-15:strength"]],
     "206": [["STEER-08:high"]],
     "217": [["STRAT-25:high", "STEER-08:high"]],
-    "218": [["COOP-03:critical", "CTX-23:high", "COOP-20:critical"]],
+    "218": [["COOP-03:critical", "COOP-20:critical"]],
     "222": [["STRAT-25:critical", "PROC-14:high", "PROC-17:high"]],
 }
 
@@ -124,7 +124,7 @@ KNOWN_BREACHES = {
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "222", "61", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "222", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
