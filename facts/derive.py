@@ -220,8 +220,8 @@ _COMPUTED += [
     _computed(
         "government.leads", "bool",
         "Is this government's own programme: does government lead it (its kind), or, where the kind is not "
-        "stated, sponsor it and run its secretariat?",
-        ("kind", "context.government_stance", "secretariat.hosted_by", "partners[].sector"),
+        "stated, sponsor it and either run its secretariat or make up its core group?",
+        ("kind", "context.government_stance", "secretariat.hosted_by", "partners[].sector", "partners[].core_group"),
     ),
     _computed(
         "monitoring.results_shown", "bool",
@@ -553,12 +553,16 @@ def _results_shown(p: Partnership, out: dict[str, Any]) -> None:
 
 def _government_leads(p: Partnership, out: dict[str, Any]) -> None:
     """Government runs the partnership as its own programme: the kind says so; where the kind is not
-    stated, government sponsors the work and one of its bodies runs the secretariat (after _host)."""
+    stated, government sponsors the work and either one of its bodies runs the secretariat (after
+    _host) or the partners named as the core group are all government bodies."""
     if p.kind is not None:
         out["government.leads"] = p.kind == "government_programme"
         return
     stance = p.context.government_stance if p.context is not None else None
-    if stance == "sponsor" and out.get("secretariat.hosted_by_government"):
+    if stance != "sponsor":
+        return
+    core = [x.sector for x in p.partners or [] if x.core_group]
+    if out.get("secretariat.hosted_by_government") or (core and all(s == "government" for s in core)):
         out["government.leads"] = True
 
 

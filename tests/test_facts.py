@@ -129,7 +129,7 @@ def test_a_host_is_matched_to_the_partner_it_names_in_long_or_short_form():
     assert facts("Ministry of Works", [{"name": "Ministry of Works"}]) == (True, None)
 
 
-def test_government_leads_by_its_kind_or_by_sponsoring_the_work_and_running_its_secretariat():
+def test_government_leads_by_its_kind_or_by_sponsoring_the_work_and_running_it():
     def leads(**facts):
         return flatten(validate_partnership({"name": "X", **facts}, "t")).get("government.leads")
 
@@ -140,6 +140,14 @@ def test_government_leads_by_its_kind_or_by_sponsoring_the_work_and_running_its_
     assert leads(context={"government_stance": "sponsor"}, **run) is True
     assert leads(context={"government_stance": "endorses"}, **run) is None
     assert leads(context={"government_stance": "sponsor"}) is None
+    # Without a secretariat: a sponsored programme whose core group is all government bodies is
+    # government's own (a national insurance scheme run by its ministry, districts beside it).
+    ministry = {"name": "Ministry of Health", "sector": "government", "core_group": True}
+    donor = {"name": "Global Fund", "sector": "multilateral"}
+    sponsor = {"government_stance": "sponsor"}
+    assert leads(context=sponsor, partners=[ministry, donor], secretariat={"exists": False}) is True
+    assert leads(context=sponsor, partners=[ministry, {**donor, "core_group": True}]) is None
+    assert leads(context={"government_stance": "endorses"}, partners=[ministry, donor]) is None
 
 
 def test_who_is_kept_out_of_decisions_is_told_apart_from_the_people_served():
