@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 229
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 233
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 894, totals
-    assert totals["found_anywhere"] >= 964, totals
-    assert totals["found_top5_strict"] >= 362, totals
+    assert totals["found_top5"] >= 911, totals
+    assert totals["found_anywhere"] >= 982, totals
+    assert totals["found_top5_strict"] >= 372, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 979, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1196
+    assert totals["actions_covered"] >= 999, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1219
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -93,6 +93,8 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # Bangalore's airport at its opening, "the plan rests on baseline data nobody checked" at critical
 # (forecasts overtaken by traffic; the agreement read as disputed since a court ordered it
 # renegotiated on outsiders' petitions), with two findings at high its evaluators weighed as medium.
+# 233: King's Cross Central, "partners are leaving" at high for a state landowner that sold its stake
+# and a housebuilder that left, with a housing grant withdrawn.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -118,13 +120,14 @@ KNOWN_BREACHES = {
     "217": [["STRAT-25:high", "STEER-08:high"]],
     "218": [["COOP-03:critical", "COOP-20:critical"]],
     "222": [["STRAT-25:critical", "PROC-14:high", "PROC-17:high"]],
+    "233": [["STRAT-31:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "222", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "222", "233", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -139,7 +142,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 112
+    assert len(files) >= 116
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -150,9 +153,9 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 112, totals
-    assert totals["found_top5"] >= 324, totals
-    assert totals["actions_covered"] >= 402, totals
+    assert totals["inputs"] >= 116, totals
+    assert totals["found_top5"] >= 333, totals
+    assert totals["actions_covered"] >= 416, totals
     assert totals["breaches"] <= 16, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -165,8 +168,8 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 501, totals
-    assert totals["actions_covered"] >= 820, totals
+    assert totals["found_top5"] >= 508, totals
+    assert totals["actions_covered"] >= 835, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 15, totals
