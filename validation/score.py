@@ -108,7 +108,8 @@ def score_case(nn: str, folder: Path, first_model: bool, facts: str = "facts") -
         problems.append({"text": prob["text"], "severity": prob.get("severity"), "rank": rank, "strict": strict,
                          "by": [f["rule"] for f in findings if _cites(f, ids)][:4]})
     # The next-phase criteria still open, and the first five findings, are what the report asks to be done.
-    asked = {i for c in result["phase"]["criteria"] if c.get("met") is not True for i in c.get("sources", [])}
+    criteria = (result.get("phase") or {}).get("criteria") or []
+    asked = {i for c in criteria if c.get("met") is not True for i in c.get("sources", [])}
     asked |= {i for f in top for i in f.get("sources", [])}
     actions = [{"text": a["text"], "covered": bool(set(a.get("ids") or []) & asked)} for a in expect.get("actions") or []]
     guards = []
