@@ -16,7 +16,7 @@ from ..facts.derive import FACTS, flatten, infer_phase
 from ..facts.model import PHASE_ORDER, Partnership
 from ..facts.vocabulary import SEVERITY_RANK
 from . import conditions as cond
-from .rulebase import NEXT_GATE, LoadedRule, RuleBase, finding_ref
+from .rulebase import NEXT_GATE, PLACEHOLDER, LoadedRule, RuleBase, finding_ref
 from .runner import Ledger
 
 ANSWER_ITEMS = 7  # "what is wrong" names at most this many problems; the rest follow in the details
@@ -232,12 +232,9 @@ def format_value(value: Any) -> str:
     return str(value).replace("_", " ") if re.fullmatch(r"[a-z_]+", str(value)) else str(value)
 
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
-
-
 def render_message(template: str, facts: dict[str, Any]) -> str:
     """Fill {fact.name} placeholders from the facts; nothing else in a template is interpreted."""
-    return _PLACEHOLDER.sub(lambda m: format_value(facts.get(m.group(1))), template)
+    return PLACEHOLDER.sub(lambda m: format_value(facts.get(m.group(1))), template)
 
 
 def _order(f: Finding) -> tuple:

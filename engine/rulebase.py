@@ -464,6 +464,10 @@ def read_folder(folder: Path, builtin: bool, cache: Optional[RuleFileCache] = No
 UNREAD = "which no rule reads"
 
 
+# A `{fact.name}` in a message, filled from the partnership's facts when the finding is reported.
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+
+
 def check(rb: RuleBase) -> list[RuleProblem]:
     """Catalogue checks across rules: names, types, sources, derived facts, cycles. One line per problem.
 
@@ -483,6 +487,10 @@ def check(rb: RuleBase) -> list[RuleProblem]:
     for r in rb.rules:
         def problem(field: str, reason: str, r=r) -> None:
             problems.append(RuleProblem(r.path, reason, r.id, field))
+
+        for name in PLACEHOLDER.findall(r.rule.message or ""):
+            if name not in FACTS:
+                problem("message", f"{{{name}}} names no fact{_suggest(name, FACTS)}; it would print 'unknown'")
 
         for s in r.rule.sources:
             if s not in rb.sources:

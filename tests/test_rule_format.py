@@ -103,6 +103,12 @@ def test_only_diagnoses_read_findings(tmp_path):
     assert "only diagnosis rules may read findings" in line
 
 
+def test_a_message_may_only_insert_facts_that_exist(tmp_path):
+    # Before: a misspelt placeholder loaded and printed "unknown" in every report that raised the finding.
+    line = lint_line(tmp_path, message="These partners lack capacity: {partners.overstreched}.")
+    assert "field 'message': {partners.overstreched} names no fact; did you mean 'partners.overstretched'?" in line
+
+
 def test_a_finding_reference_must_name_a_finding(tmp_path):
     line = lint_line(tmp_path, type="diagnosis", area="diagnoses", when="STEER_99", gathers=["STEER-08"])
     assert "'STEER_99' names no finding rule" in line
