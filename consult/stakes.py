@@ -36,7 +36,9 @@ RISING = {f"ratings.{d}_gap" for d in ("trust", "fairness", "role_clarity", "com
 # from business, or any partner's role is undefined, no further partner can undo it. Any other value
 # of a computed fact stays open while a field it is computed from is open.
 SETTLED_WHEN: dict[str, bool] = {f"partners.has_{s}": True for s in SECTORS}
-SETTLED_WHEN.update({f"partners.{all_name}": False for all_name, _ in PARTNER_FLAGS.values()})
+# Not partners.all_roles_defined: a partner's "no" counts only while it is not known to voice the people
+# served without bringing anything (facts.derive._voice_only), which later answers can still show.
+SETTLED_WHEN.update({f"partners.{all_name}": False for all_name, _ in PARTNER_FLAGS.values() if all_name != "all_roles_defined"})
 SETTLED_WHEN.update({
     "partners.any_low_commitment": True,
     "partners.affected_represented": True,

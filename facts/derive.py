@@ -87,13 +87,13 @@ PARTNER_FLAGS = {
     "obligations_met": ("all_obligations_met", "defaulting"),
     "in_decisions": ("all_in_decisions", "kept_out_of_decisions"),
 }
+# A role is asked of partner organisations: whether a partner only voices the people served is read
+# from its sector, whether it is affected, in the core group and contributing (see _voice_only).
+_ROLE_ASKS = ("partners[].sector", "partners[].directly_affected", "partners[].core_group", "partners[].contributions")
 for _flag, (_all, _names) in PARTNER_FLAGS.items():
-    _COMPUTED.append(
-        _computed(f"partners.{_all}", "bool", _partner_question(_flag), (f"partners[].{_flag}",))
-    )
-    _COMPUTED.append(
-        _computed(f"partners.{_names}", "names", _partner_question(_flag), (f"partners[].{_flag}",))
-    )
+    _asks = (f"partners[].{_flag}",) + (_ROLE_ASKS if _flag == "role_defined" else ())
+    _COMPUTED.append(_computed(f"partners.{_all}", "bool", _partner_question(_flag), _asks))
+    _COMPUTED.append(_computed(f"partners.{_names}", "names", _partner_question(_flag), _asks))
 _COMPUTED += [
     _computed("partners.any_low_commitment", "bool", _partner_question("commitment"), ("partners[].commitment",)),
     _computed("partners.low_commitment", "names", _partner_question("commitment"), ("partners[].commitment",)),
@@ -344,9 +344,10 @@ def _partners(p: Partnership, out: dict[str, Any]) -> None:
     if all(c is not None for c in core):
         out["partners.core_group_count"] = sum(1 for c in core if c)
     for flag, (all_name, names_name) in PARTNER_FLAGS.items():
-        values = [getattr(x, flag) for x in partners]
+        counted = [x for x in partners if flag != "role_defined" or not _voice_only(x)]
+        values = [getattr(x, flag) for x in counted]
         _set(out, f"partners.{all_name}", _tri_all(values))
-        out[f"partners.{names_name}"] = [x.name for x in partners if getattr(x, flag) is False]
+        out[f"partners.{names_name}"] = [x.name for x in counted if getattr(x, flag) is False]
     commitment = [None if x.commitment is None else x.commitment == "low" for x in partners]
     _set(out, "partners.any_low_commitment", _tri_any(commitment))
     out["partners.low_commitment"] = [x.name for x in partners if x.commitment == "low"]
@@ -492,6 +493,13 @@ def _host(p: Partnership, out: dict[str, Any]) -> None:
 def _served(x: Partner) -> bool:
     """A partner that speaks for the people the partnership serves: a community, or one marked affected."""
     return x.sector == "community" or x.directly_affected is True
+
+
+def _voice_only(x: Partner) -> bool:
+    """The people served, listed as a partner outside the core group and bringing nothing known: they take
+    part through their voice, not a role, so that they have no defined role is not a gap in the partners'
+    roles (the findings on the affected and on access to decisions read their voice)."""
+    return _served(x) and x.core_group is not True and not x.contributions
 
 
 def _decisions(p: Partnership, out: dict[str, Any]) -> None:

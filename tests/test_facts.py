@@ -150,6 +150,22 @@ def test_government_leads_by_its_kind_or_by_sponsoring_the_work_and_running_it()
     assert leads(context={"government_stance": "endorses"}, partners=[ministry, donor]) is None
 
 
+def test_the_people_served_without_a_formal_role_are_not_a_gap_in_the_partners_roles():
+    # Before: residents listed as partners with "no formal role in the contract" read as a partner whose
+    # role is undefined, "roles are not defined" at high, in a hospital PFI and a water concession.
+    def roles(partners):
+        out = flatten(validate_partnership({"name": "X", "partners": partners}, "t"))
+        return out.get("partners.all_roles_defined"), out.get("partners.without_defined_role")
+
+    trust = {"name": "Hospital trust", "sector": "government", "role_defined": True, "core_group": True}
+    patients = {"name": "Patients", "sector": "community", "directly_affected": True, "role_defined": False}
+    assert roles([trust, patients]) == (True, [])
+    # a served group in the core group, or one that brings something, keeps its role; organisations always do
+    assert roles([trust, {**patients, "core_group": True}]) == (False, ["Patients"])
+    assert roles([trust, {**patients, "contributions": ["network", "staff"]}]) == (False, ["Patients"])
+    assert roles([trust, {"name": "Operator", "sector": "business", "role_defined": False}]) == (False, ["Operator"])
+
+
 def test_who_is_kept_out_of_decisions_is_told_apart_from_the_people_served():
     def facts(partners, **governance):
         data = {"name": "X", "partners": partners}

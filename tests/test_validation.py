@@ -156,7 +156,7 @@ def test_files_written_in_the_first_fact_model():
     assert totals["inputs"] >= 132, totals
     assert totals["found_top5"] >= 382, totals
     assert totals["actions_covered"] >= 476, totals
-    assert totals["breaches"] <= 17, totals
+    assert totals["breaches"] <= 15, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
