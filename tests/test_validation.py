@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 241
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 245
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 948, totals
-    assert totals["found_anywhere"] >= 1021, totals
-    assert totals["found_top5_strict"] >= 380, totals
+    assert totals["found_top5"] >= 955, totals
+    assert totals["found_anywhere"] >= 1028, totals
+    assert totals["found_top5_strict"] >= 382, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1040, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1267
+    assert totals["actions_covered"] >= 1055, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1290
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -94,7 +94,8 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # (forecasts overtaken by traffic; the agreement read as disputed since a court ordered it
 # renegotiated on outsiders' petitions), with two findings at high its evaluators weighed as medium.
 # 233: King's Cross Central, "partners are leaving" at high for a state landowner that sold its stake
-# and a housebuilder that left, with a housing grant withdrawn.
+# and a housebuilder that left, with a housing grant withdrawn. 243: Project Nurture, "depends mainly
+# on one funder" at medium for a foundation paying 65% of a four-year grant, where its guard allows low.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -121,6 +122,7 @@ KNOWN_BREACHES = {
     "218": [["COOP-03:critical", "COOP-20:critical"]],
     "222": [["STRAT-25:critical", "PROC-14:high", "PROC-17:high"]],
     "233": [["STRAT-31:high"]],
+    "243": [["STEER-05:medium"]],
 }
 
 
@@ -142,7 +144,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 143
+    assert len(files) >= 147
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -153,10 +155,10 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 143, totals
-    assert totals["found_top5"] >= 416, totals
-    assert totals["actions_covered"] >= 522, totals
-    assert totals["breaches"] <= 15, totals
+    assert totals["inputs"] >= 147, totals
+    assert totals["found_top5"] >= 420, totals
+    assert totals["actions_covered"] >= 533, totals
+    assert totals["breaches"] <= 16, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -168,11 +170,11 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 522, totals
-    assert totals["actions_covered"] >= 865, totals
+    assert totals["found_top5"] >= 527, totals
+    assert totals["actions_covered"] >= 876, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
-    assert totals["breaches"] <= 15, totals
+    assert totals["breaches"] <= 16, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "152", "80"]
