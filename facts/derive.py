@@ -343,8 +343,9 @@ def _partners(p: Partnership, out: dict[str, Any]) -> None:
     core = [x.core_group for x in partners]
     if all(c is not None for c in core):
         out["partners.core_group_count"] = sum(1 for c in core if c)
+    organisations = [x for x in partners if not _voice_only(x)]  # those a role is asked of
     for flag, (all_name, names_name) in PARTNER_FLAGS.items():
-        counted = [x for x in partners if flag != "role_defined" or not _voice_only(x)]
+        counted = organisations if flag == "role_defined" else partners
         values = [getattr(x, flag) for x in counted]
         _set(out, f"partners.{all_name}", _tri_all(values))
         out[f"partners.{names_name}"] = [x.name for x in counted if getattr(x, flag) is False]
