@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 249
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 253
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 967, totals
-    assert totals["found_anywhere"] >= 1043, totals
-    assert totals["found_top5_strict"] >= 387, totals
+    assert totals["found_top5"] >= 978, totals
+    assert totals["found_anywhere"] >= 1056, totals
+    assert totals["found_top5_strict"] >= 392, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1071, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1312
+    assert totals["actions_covered"] >= 1084, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1331
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -96,6 +96,9 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # 233: King's Cross Central, "partners are leaving" at high for a state landowner that sold its stake
 # and a housebuilder that left, with a housing grant withdrawn. 243: Project Nurture, "depends mainly
 # on one funder" at medium for a foundation paying 65% of a four-year grant, where its guard allows low.
+# 252: the Sea-to-Sky highway concession, land at stake without consent and organised opposition at
+# critical, for a First Nation's agreement signed when most of the work was done (written as consent
+# not obtained) and protests five years past (its evaluators: low).
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -123,13 +126,14 @@ KNOWN_BREACHES = {
     "222": [["STRAT-25:critical", "PROC-14:high", "PROC-17:high"]],
     "233": [["STRAT-31:high"]],
     "243": [["STEER-05:medium"]],
+    "252": [["CTX-17:critical", "CTX-20:critical"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "222", "233", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "222", "233", "252", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -144,7 +148,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 167
+    assert len(files) >= 171
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -155,9 +159,9 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 167, totals
-    assert totals["found_top5"] >= 492, totals
-    assert totals["actions_covered"] >= 618, totals
+    assert totals["inputs"] >= 171, totals
+    assert totals["found_top5"] >= 502, totals
+    assert totals["actions_covered"] >= 630, totals
     assert totals["breaches"] <= 16, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -170,8 +174,8 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 536, totals
-    assert totals["actions_covered"] >= 893, totals
+    assert totals["found_top5"] >= 545, totals
+    assert totals["actions_covered"] >= 906, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 16, totals
