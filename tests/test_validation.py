@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 253
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 257
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 978, totals
-    assert totals["found_anywhere"] >= 1056, totals
-    assert totals["found_top5_strict"] >= 392, totals
+    assert totals["found_top5"] >= 998, totals
+    assert totals["found_anywhere"] >= 1077, totals
+    assert totals["found_top5_strict"] >= 403, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1084, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1331
+    assert totals["actions_covered"] >= 1105, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1354
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -148,7 +148,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 179
+    assert len(files) >= 183
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -159,9 +159,9 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 179, totals
-    assert totals["found_top5"] >= 520, totals
-    assert totals["actions_covered"] >= 661, totals
+    assert totals["inputs"] >= 183, totals
+    assert totals["found_top5"] >= 532, totals
+    assert totals["actions_covered"] >= 678, totals
     assert totals["breaches"] <= 18, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -174,8 +174,8 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 545, totals
-    assert totals["actions_covered"] >= 906, totals
+    assert totals["found_top5"] >= 557, totals
+    assert totals["actions_covered"] >= 924, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 16, totals
