@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 257
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 261
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 998, totals
-    assert totals["found_anywhere"] >= 1077, totals
-    assert totals["found_top5_strict"] >= 403, totals
+    assert totals["found_top5"] >= 1020, totals
+    assert totals["found_anywhere"] >= 1099, totals
+    assert totals["found_top5_strict"] >= 409, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1105, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1354
+    assert totals["actions_covered"] >= 1126, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1377
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -98,7 +98,9 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # on one funder" at medium for a foundation paying 65% of a four-year grant, where its guard allows low.
 # 252: the Sea-to-Sky highway concession, land at stake without consent and organised opposition at
 # critical, for a First Nation's agreement signed when most of the work was done (written as consent
-# not obtained) and protests five years past (its evaluators: low).
+# not obtained) and protests five years past (its evaluators: low). 259: the Open Government
+# Partnership, "a dispute has escalated" at critical for complaints under its own Response Policy that
+# led it to declare a member government inactive (its evaluators: medium).
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -127,13 +129,14 @@ KNOWN_BREACHES = {
     "233": [["STRAT-31:high"]],
     "243": [["STEER-05:medium"]],
     "252": [["CTX-17:critical", "CTX-20:critical"]],
+    "259": [["COOP-20:critical"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "222", "233", "252", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "222", "233", "252", "259", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -148,7 +151,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 183
+    assert len(files) >= 187
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -159,9 +162,9 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 183, totals
-    assert totals["found_top5"] >= 532, totals
-    assert totals["actions_covered"] >= 678, totals
+    assert totals["inputs"] >= 187, totals
+    assert totals["found_top5"] >= 547, totals
+    assert totals["actions_covered"] >= 695, totals
     assert totals["breaches"] <= 18, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -174,8 +177,8 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 557, totals
-    assert totals["actions_covered"] >= 924, totals
+    assert totals["found_top5"] >= 568, totals
+    assert totals["actions_covered"] >= 941, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 16, totals
