@@ -622,3 +622,16 @@ def test_government_bodies_that_disagree_weigh_high_only_where_support_is_erodin
     assert severity(assess(kind="contractual_ppp", government=disagree), "CTX-23") == "medium"
     eroding = assess(kind="government_programme", government={**disagree, "support_trend": "eroding"})
     assert severity(eroding, "CTX-23") == "high"
+
+
+def test_an_unsecured_next_phase_in_further_development_is_medium_unless_a_funder_withdrew():
+    # Before: financing not secured was high in every further-development phase. Securing financing
+    # is an implementation task in the source (P2030-PH-3); in further development the partners are
+    # to agree what is needed to continue (P2030-PH-4), and two healthy platforms raising money for
+    # their next phase (a measles initiative with a funding gap, a crop-diversity trust building its
+    # endowment) were alarmed by it.
+    unsecured = {"financing_secured": False}
+    assert severity(assess(phase="further_development", resources=unsecured), "STEER-23") == "medium"
+    assert severity(assess(phase="implementation", resources=unsecured), "STEER-23") == "medium"
+    withdrew = assess(phase="further_development", resources=unsecured, risk={"setbacks": ["funder_withdrew"]})
+    assert severity(withdrew, "STEER-23") == "high"

@@ -63,8 +63,9 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # Fair Labor Association's "no evaluation" where a guard rules out saying there was no monitoring.
 # 149: a healthy water platform in Mongolia, "government lacks the capacity to play its role" at
 # high (the ministry signed its agreement), a weakness the platform was helping the ministry mend.
-# 152: the healthy Measles Initiative, "financing for the current phase is not secured" at high for
-# a funding gap in its further-development phase (its evaluators: medium). 157: Aguas de Cartagena,
+# (152, the healthy Measles Initiative, was alarmed by "financing for the current phase is not
+# secured" at high for a funding gap in its further-development phase; that finding is medium there
+# unless a funder has withdrawn.) 157: Aguas de Cartagena,
 # "the poorest are not reached" at medium where its guard allows low. 170: "depends mainly on one
 # funder" at medium where its guard allows low (anonymous donors paying a scholarship in full).
 # 171: a cocoa programme, "monitoring counts outputs" at high at its close (its evaluators: medium;
@@ -113,7 +114,6 @@ KNOWN_BREACHES = {
     "138": [["STEER-46:medium"]],
     "139": [["MEL-06:medium"]],
     "149": [["CTX-25:high"]],
-    "152": [["STEER-23:high"]],
     "157": [["STRAT-40:medium"]],
     "170": [["STEER-05:medium"]],
     "171": [["MEL-13:high"]],
@@ -136,7 +136,7 @@ KNOWN_BREACHES = {
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "152", "171", "217", "218", "222", "233", "252", "259", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "259", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -181,7 +181,7 @@ def test_files_of_the_first_fact_model_still_get_advice():
     assert totals["actions_covered"] >= 941, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
-    assert totals["breaches"] <= 16, totals
+    assert totals["breaches"] <= 15, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
-    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "152", "80"]
+    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "80"]
