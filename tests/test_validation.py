@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 269
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 273
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1047, totals
-    assert totals["found_anywhere"] >= 1128, totals
-    assert totals["found_top5_strict"] >= 418, totals
+    assert totals["found_top5"] >= 1061, totals
+    assert totals["found_anywhere"] >= 1144, totals
+    assert totals["found_top5_strict"] >= 422, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1160, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1421
+    assert totals["actions_covered"] >= 1177, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1442
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -105,7 +105,8 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # technology transfer, "a dominant funder holds power" at high for the company paying for its own
 # transfer, where a guard allows medium. 267: the International Trachoma Initiative, "the secretariat is
 # hosted by a partner" at medium, caught by a guard against "no secretariat" worded to catch any
-# finding about a secretariat.
+# finding about a secretariat. 272: the Port of Miami Tunnel, "partners are leaving" at high for a lead
+# investor that collapsed before financial close and was replaced.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -136,13 +137,14 @@ KNOWN_BREACHES = {
     "259": [["COOP-20:critical"]],
     "262": [["STEER-06:high"]],
     "267": [["STEER-43:medium"]],
+    "272": [["STRAT-31:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "259", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "259", "272", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -157,7 +159,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 223
+    assert len(files) >= 227
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -168,10 +170,10 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 223, totals
-    assert totals["found_top5"] >= 658, totals
-    assert totals["actions_covered"] >= 852, totals
-    assert totals["breaches"] <= 24, totals
+    assert totals["inputs"] >= 227, totals
+    assert totals["found_top5"] >= 667, totals
+    assert totals["actions_covered"] >= 867, totals
+    assert totals["breaches"] <= 25, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -183,8 +185,8 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 582, totals
-    assert totals["actions_covered"] >= 972, totals
+    assert totals["found_top5"] >= 591, totals
+    assert totals["actions_covered"] >= 987, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     assert totals["breaches"] <= 17, totals
