@@ -635,3 +635,16 @@ def test_an_unsecured_next_phase_in_further_development_is_medium_unless_a_funde
     assert severity(assess(phase="implementation", resources=unsecured), "STEER-23") == "medium"
     withdrew = assess(phase="further_development", resources=unsecured, risk={"setbacks": ["funder_withdrew"]})
     assert severity(withdrew, "STEER-23") == "high"
+
+
+def test_departures_after_a_funder_withdrew_weigh_medium_where_the_partnership_answered_effectively():
+    # Before: "partners are leaving" was high whenever a funder had withdrawn, even where the file says
+    # the partnership answered it promptly and effectively (a collapsed lead investor replaced before
+    # financial close, the work going on), while "things have gone wrong" already weighed the same
+    # setback low in that case.
+    left = [{"name": "Lead investor", "status": "left"}, {"name": "Operator", "status": "active"}]
+    withdrew = {"setbacks": ["funder_withdrew", "partner_left"]}
+    assert severity(assess(partners=left, risk=withdrew), "STRAT-31") == "high"
+    answered = assess(partners=left, risk={**withdrew, "response_effective": True})
+    assert severity(answered, "STRAT-31") == "medium"
+    assert severity(answered, "STRAT-38") == "low"

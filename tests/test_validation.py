@@ -33,7 +33,7 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1061, totals
+    assert totals["found_top5"] >= 1062, totals
     assert totals["found_anywhere"] >= 1144, totals
     assert totals["found_top5_strict"] >= 422, totals
 
@@ -105,8 +105,9 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # technology transfer, "a dominant funder holds power" at high for the company paying for its own
 # transfer, where a guard allows medium. 267: the International Trachoma Initiative, "the secretariat is
 # hosted by a partner" at medium, caught by a guard against "no secretariat" worded to catch any
-# finding about a secretariat. 272: the Port of Miami Tunnel, "partners are leaving" at high for a lead
-# investor that collapsed before financial close and was replaced.
+# finding about a secretariat. (272, the Port of Miami Tunnel, was alarmed as it came by "partners are
+# leaving" at high for a lead investor that collapsed before financial close and was replaced; the
+# finding is medium where the partnership is known to have answered what went wrong effectively.)
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -137,14 +138,13 @@ KNOWN_BREACHES = {
     "259": [["COOP-20:critical"]],
     "262": [["STEER-06:high"]],
     "267": [["STEER-43:medium"]],
-    "272": [["STRAT-31:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "259", "272", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "259", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
