@@ -159,7 +159,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 231
+    assert len(files) >= 239
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -170,17 +170,20 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 231, totals
-    assert totals["found_top5"] >= 681, totals
-    assert totals["actions_covered"] >= 884, totals
-    assert totals["breaches"] <= 25, totals
+    assert totals["inputs"] >= 239, totals
+    assert totals["found_top5"] >= 708, totals
+    assert totals["actions_covered"] >= 915, totals
+    assert totals["breaches"] <= 29, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
     # cooperation under sanctions as unequal terms; 218: the Boston Harbor cleanup, "a dominant funder
     # holds power" at high for its own revenue bonds, held as a loan of 90%; 222: Bangalore's airport,
-    # "unmet expectations are wearing down trust" and "a dominant funder holds power" (its banks' loans).
-    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["163", "218", "222", "59"]
+    # "unmet expectations are wearing down trust" and "a dominant funder holds power" (its banks' loans);
+    # 170: the Kalamazoo Promise, "a dominant funder holds power" at high for the anonymous donors who pay
+    # the whole scholarship; 171: a cocoa programme whose writer held effects not yet measured as no
+    # evidence of results, read as planning and scaling without evidence at high.
+    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["163", "170", "171", "218", "222", "59"]
 
 
 def test_files_of_the_first_fact_model_still_get_advice():
