@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 281
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 285
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1086, totals
-    assert totals["found_anywhere"] >= 1172, totals
-    assert totals["found_top5_strict"] >= 434, totals
+    assert totals["found_top5"] >= 1105, totals
+    assert totals["found_anywhere"] >= 1191, totals
+    assert totals["found_top5_strict"] >= 441, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1213, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1484
+    assert totals["actions_covered"] >= 1233, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1508
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -108,6 +108,8 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # finding about a secretariat. (272, the Port of Miami Tunnel, was alarmed as it came by "partners are
 # leaving" at high for a lead investor that collapsed before financial close and was replaced; the
 # finding is medium where the partnership is known to have answered what went wrong effectively.)
+# 284: Novartis's leprosy drug donation, "depends mainly on one funder" at medium for the sole donor
+# of the drugs by design, where a guard allows low.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -138,6 +140,7 @@ KNOWN_BREACHES = {
     "259": [["COOP-20:critical"]],
     "262": [["STEER-06:high"]],
     "267": [["STEER-43:medium"]],
+    "284": [["STEER-05:medium"]],
 }
 
 
@@ -159,7 +162,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 251
+    assert len(files) >= 255
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -170,10 +173,10 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 251, totals
-    assert totals["found_top5"] >= 738, totals
-    assert totals["actions_covered"] >= 960, totals
-    assert totals["breaches"] <= 31, totals
+    assert totals["inputs"] >= 255, totals
+    assert totals["found_top5"] >= 750, totals
+    assert totals["actions_covered"] >= 978, totals
+    assert totals["breaches"] <= 32, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -188,11 +191,11 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 608, totals
-    assert totals["actions_covered"] >= 1019, totals
+    assert totals["found_top5"] >= 614, totals
+    assert totals["actions_covered"] >= 1037, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
-    assert totals["breaches"] <= 17, totals
+    assert totals["breaches"] <= 18, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "80"]
