@@ -162,7 +162,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since, and each has a case with the same number.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) >= 263
+    assert len(files) >= 271
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -173,10 +173,10 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 263, totals
-    assert totals["found_top5"] >= 760, totals
-    assert totals["actions_covered"] >= 1001, totals
-    assert totals["breaches"] <= 32, totals
+    assert totals["inputs"] >= 271, totals
+    assert totals["found_top5"] >= 776, totals
+    assert totals["actions_covered"] >= 1031, totals
+    assert totals["breaches"] <= 34, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -185,8 +185,9 @@ def test_files_written_in_the_first_fact_model():
     # "unmet expectations are wearing down trust" and "a dominant funder holds power" (its banks' loans);
     # 170: the Kalamazoo Promise, "a dominant funder holds power" at high for the anonymous donors who pay
     # the whole scholarship; 171: a cocoa programme whose writer held effects not yet measured as no
-    # evidence of results, read as planning and scaling without evidence at high.
-    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["163", "170", "171", "218", "222", "59"]
+    # evidence of results, read as planning and scaling without evidence at high; 80: Walmart and EDF,
+    # the NGO's public criticism held as open disagreements and unmet expectations (as in its stripped file).
+    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["163", "170", "171", "218", "222", "59", "80"]
 
 
 def test_files_of_the_first_fact_model_still_get_advice():
