@@ -17,7 +17,7 @@ from ..engine import conditions as cond
 from ..engine.assessment import item_key
 from ..engine.rulebase import LoadedRule, RuleBase
 from ..engine.runner import Ledger
-from ..facts.derive import FACTS, PARTNER_FLAGS
+from ..facts.derive import FACTS, ORGANISATION_FLAGS, PARTNER_FLAGS
 from ..facts.vocabulary import SECTORS, SEVERITIES, SEVERITY_RANK
 
 T, F, N = True, False, None
@@ -36,9 +36,11 @@ RISING = {f"ratings.{d}_gap" for d in ("trust", "fairness", "role_clarity", "com
 # from business, or any partner's role is undefined, no further partner can undo it. Any other value
 # of a computed fact stays open while a field it is computed from is open.
 SETTLED_WHEN: dict[str, bool] = {f"partners.has_{s}": True for s in SECTORS}
-# Not partners.all_roles_defined: a partner's "no" counts only while it is not known to voice the people
-# served without bringing anything (facts.derive._voice_only), which later answers can still show.
-SETTLED_WHEN.update({f"partners.{all_name}": False for all_name, _ in PARTNER_FLAGS.values() if all_name != "all_roles_defined"})
+# Not the flags asked only of organisations: a partner's "no" counts only while it is not known to voice
+# the people served without bringing anything (facts.derive._voice_only), which later answers can still show.
+SETTLED_WHEN.update(
+    {f"partners.{all_name}": False for flag, (all_name, _) in PARTNER_FLAGS.items() if flag not in ORGANISATION_FLAGS}
+)
 SETTLED_WHEN.update({
     "partners.any_low_commitment": True,
     "partners.affected_represented": True,

@@ -87,11 +87,12 @@ PARTNER_FLAGS = {
     "obligations_met": ("all_obligations_met", "defaulting"),
     "in_decisions": ("all_in_decisions", "kept_out_of_decisions"),
 }
-# A role is asked of partner organisations: whether a partner only voices the people served is read
-# from its sector, whether it is affected, in the core group and contributing (see _voice_only).
-_ROLE_ASKS = ("partners[].sector", "partners[].directly_affected", "partners[].core_group", "partners[].contributions")
+# Flags asked only of partner organisations, not of the people served who take part through their voice
+# (see _voice_only); whether a partner only voices them is read from these facts.
+ORGANISATION_FLAGS = frozenset({"role_defined"})
+_VOICE_ASKS = ("partners[].sector", "partners[].directly_affected", "partners[].core_group", "partners[].contributions")
 for _flag, (_all, _names) in PARTNER_FLAGS.items():
-    _asks = (f"partners[].{_flag}",) + (_ROLE_ASKS if _flag == "role_defined" else ())
+    _asks = (f"partners[].{_flag}",) + (_VOICE_ASKS if _flag in ORGANISATION_FLAGS else ())
     _COMPUTED.append(_computed(f"partners.{_all}", "bool", _partner_question(_flag), _asks))
     _COMPUTED.append(_computed(f"partners.{_names}", "names", _partner_question(_flag), _asks))
 _COMPUTED += [
@@ -343,9 +344,9 @@ def _partners(p: Partnership, out: dict[str, Any]) -> None:
     core = [x.core_group for x in partners]
     if all(c is not None for c in core):
         out["partners.core_group_count"] = sum(1 for c in core if c)
-    organisations = [x for x in partners if not _voice_only(x)]  # those a role is asked of
+    organisations = [x for x in partners if not _voice_only(x)]
     for flag, (all_name, names_name) in PARTNER_FLAGS.items():
-        counted = organisations if flag == "role_defined" else partners
+        counted = organisations if flag in ORGANISATION_FLAGS else partners
         values = [getattr(x, flag) for x in counted]
         _set(out, f"partners.{all_name}", _tri_all(values))
         out[f"partners.{names_name}"] = [x.name for x in counted if getattr(x, flag) is False]
