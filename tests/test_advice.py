@@ -225,6 +225,17 @@ def test_an_investors_own_capital_is_not_a_donor_who_may_walk_away():
     assert severity(unknown, "STEER-05") == "medium"
 
 
+def test_a_loan_repaid_from_the_works_revenue_is_not_a_donor_who_may_walk_away():
+    # Before: lenders holding most of a concession's finance read as a dependence on one funder at
+    # medium, as if a bank could move its money to other priorities; it is repaid from the work itself.
+    lent = assess(funders=[{"name": "Lending banks", "kind": "loan", "share": 70},
+                           {"name": "Operator Ltd", "kind": "private_investment", "share": 30}])
+    assert severity(lent, "STEER-05") == "low"
+    granted = assess(funders=[{"name": "Harbour Foundation", "kind": "grant", "share": 70},
+                              {"name": "Operator Ltd", "kind": "private_investment", "share": 30}])
+    assert severity(granted, "STEER-05") == "medium"
+
+
 def test_an_open_ended_donation_is_not_a_missing_exit():
     missing = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False}})
     by_design = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False, "mandate": "open_ended"}})

@@ -196,7 +196,7 @@ def test_files_of_the_first_fact_model_still_get_advice():
     assert totals["actions_covered"] >= 1048, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
-    assert totals["breaches"] <= 18, totals
+    assert totals["breaches"] <= 17, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "80"]
