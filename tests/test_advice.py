@@ -635,6 +635,22 @@ def test_government_bodies_that_disagree_weigh_high_only_where_support_is_erodin
     assert severity(eroding, "CTX-23") == "high"
 
 
+def test_unconfirmed_demand_is_medium_where_the_work_shows_results_with_those_it_targets():
+    # Before: a national programme whose results evaluations showed, run with the communities it
+    # serves, was alarmed at high because they had first asked for something else.
+    involved = {"demand_confirmed": False, "target_groups_involved": True}
+    unknown = assess(context=involved)
+    assert severity(unknown, "CTX-10") == "high"
+    failing = assess(context=involved, monitoring={"evidence_of_results": False})
+    assert severity(failing, "CTX-10") == "high"
+    working = assess(context=involved, monitoring={"evidence_of_results": True})
+    assert severity(working, "CTX-10") == "medium"
+    # Results without the people targeted taking part: what they want is still unheard.
+    left_out = assess(context={"demand_confirmed": False, "target_groups_involved": False},
+                      monitoring={"evidence_of_results": True})
+    assert severity(left_out, "CTX-10") == "high"
+
+
 def test_an_unsecured_next_phase_in_further_development_is_medium_unless_a_funder_withdrew():
     # Before: financing not secured was high in every further-development phase. Securing financing
     # is an implementation task in the source (P2030-PH-3); in further development the partners are

@@ -176,7 +176,7 @@ def test_files_written_in_the_first_fact_model():
     assert totals["inputs"] >= 313, totals
     assert totals["found_top5"] >= 882, totals
     assert totals["actions_covered"] >= 1185, totals
-    assert totals["breaches"] <= 37, totals
+    assert totals["breaches"] <= 36, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -187,10 +187,10 @@ def test_files_written_in_the_first_fact_model():
     # the whole scholarship; 171: a cocoa programme whose writer held effects not yet measured as no
     # evidence of results, read as planning and scaling without evidence at high; 80: Walmart and EDF,
     # the NGO's public criticism held as open disagreements and unmet expectations (as in its stripped file);
-    # 107: the Medicines Patent Pool, the same reading of civil society's criticism of the pool; 128:
-    # Ethiopia's Health Extension Programme, "demand not confirmed" at high for communities' early wish for
-    # curative care.
-    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["107", "128", "163", "170", "171", "218", "222", "59", "80"]
+    # 107: the Medicines Patent Pool, the same reading of civil society's criticism of the pool. (128,
+    # Ethiopia's Health Extension Programme, was alarmed as it came by "demand not confirmed" at high for
+    # communities' early wish for curative care; it is medium where the work shows results with them.)
+    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["107", "163", "170", "171", "218", "222", "59", "80"]
 
 
 def test_files_of_the_first_fact_model_still_get_advice():
