@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 325
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 329
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1271, totals
-    assert totals["found_anywhere"] >= 1365, totals
-    assert totals["found_top5_strict"] >= 505, totals
+    assert totals["found_top5"] >= 1291, totals
+    assert totals["found_anywhere"] >= 1386, totals
+    assert totals["found_top5_strict"] >= 514, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1410, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1721
+    assert totals["actions_covered"] >= 1429, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1743
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -117,7 +117,9 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # "the plan rests on baseline data nobody checked" at high for metro passenger forecasts that fell short
 # in its first decade (its evaluators: medium). 320: Brazil's Food Acquisition Programme, "monitoring
 # counts outputs" at high in further development for execution data without an impact evaluation (its
-# evaluators: low).
+# evaluators: low). 326: the global partnership for salt iodization, "no written agreement" at medium
+# for an informal partnership its writers read as an alliance, where a guard allows low. 329: Holcim and
+# IUCN, "the people affected are not involved" at medium, where a guard allows low.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -153,6 +155,8 @@ KNOWN_BREACHES = {
     "317": [["CTX-15:strength"]],
     "319": [["STRAT-25:high"]],
     "320": [["MEL-13:high"]],
+    "326": [["PHASE-02:medium"]],
+    "329": [["PHASE-12:medium"]],
 }
 
 
@@ -174,7 +178,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since; each has a case with the same number, and every case has one.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 325
+    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 329
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -185,10 +189,10 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 325, totals
-    assert totals["found_top5"] >= 927, totals
-    assert totals["actions_covered"] >= 1236, totals
-    assert totals["breaches"] <= 38, totals
+    assert totals["inputs"] >= 329, totals
+    assert totals["found_top5"] >= 942, totals
+    assert totals["actions_covered"] >= 1252, totals
+    assert totals["breaches"] <= 40, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -202,17 +206,20 @@ def test_files_written_in_the_first_fact_model():
     # 107: the Medicines Patent Pool, the same reading of civil society's criticism of the pool. (128,
     # Ethiopia's Health Extension Programme, was alarmed as it came by "demand not confirmed" at high for
     # communities' early wish for curative care; it is medium where the work shows results with them.)
-    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["107", "163", "170", "171", "218", "222", "59", "80"]
+    # 329: Holcim and IUCN, "no success indicators" and "no results monitoring" at high in further
+    # development, its writer holding the missing indicators and site measures as false.
+    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["107", "163", "170", "171", "218", "222", "329", "59", "80"]
 
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 699, totals
-    assert totals["actions_covered"] >= 1183, totals
+    assert totals["found_top5"] >= 707, totals
+    assert totals["actions_covered"] >= 1198, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
-    # 317 (the Bangladesh Sustainability Compact) added one: government backing credited as a strength.
-    assert totals["breaches"] <= 18, totals
+    # 317 (the Bangladesh Sustainability Compact) added one: government backing credited as a strength;
+    # 326 (salt iodization) another: "no written agreement" at medium for an informal partnership.
+    assert totals["breaches"] <= 19, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "80"]
