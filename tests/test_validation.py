@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 336
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 344
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1318, totals
-    assert totals["found_anywhere"] >= 1413, totals
-    assert totals["found_top5_strict"] >= 521, totals
+    assert totals["found_top5"] >= 1353, totals
+    assert totals["found_anywhere"] >= 1452, totals
+    assert totals["found_top5_strict"] >= 530, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1459, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1779
+    assert totals["actions_covered"] >= 1496, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1824
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -119,7 +119,11 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # counts outputs" at high in further development for execution data without an impact evaluation (its
 # evaluators: low). 326: the global partnership for salt iodization, "no written agreement" at medium
 # for an informal partnership its writers read as an alliance, where a guard allows low. 329: Holcim and
-# IUCN, "the people affected are not involved" at medium, where a guard allows low.
+# IUCN, "the people affected are not involved" at medium, where a guard allows low. 339: São Paulo's
+# Metro Line 4, harm and organised opposition at critical for a station collapse in construction
+# beside a workers' union's opposition to the contract (its evaluators: medium and low). 342: GSK and
+# CARE, "depends mainly on one funder" at medium for the company paying for the programme, where a
+# guard allows low.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -157,13 +161,15 @@ KNOWN_BREACHES = {
     "320": [["MEL-13:high"]],
     "326": [["PHASE-02:medium"]],
     "329": [["PHASE-12:medium"]],
+    "339": [["CTX-17:critical", "CTX-21:critical"]],
+    "342": [["STEER-05:medium"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "259", "316", "319", "320", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "259", "316", "319", "320", "339", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -178,7 +184,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since; each has a case with the same number, and every case has one.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 336
+    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 344
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -189,10 +195,10 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 336, totals
-    assert totals["found_top5"] >= 953, totals
-    assert totals["actions_covered"] >= 1272, totals
-    assert totals["breaches"] <= 40, totals
+    assert totals["inputs"] >= 344, totals
+    assert totals["found_top5"] >= 975, totals
+    assert totals["actions_covered"] >= 1305, totals
+    assert totals["breaches"] <= 42, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -213,13 +219,14 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 715, totals
-    assert totals["actions_covered"] >= 1219, totals
+    assert totals["found_top5"] >= 736, totals
+    assert totals["actions_covered"] >= 1252, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     # 317 (the Bangladesh Sustainability Compact) added one: government backing credited as a strength;
-    # 326 (salt iodization) another: "no written agreement" at medium for an informal partnership.
-    assert totals["breaches"] <= 19, totals
+    # 326 (salt iodization) another: "no written agreement" at medium for an informal partnership;
+    # 342 (GSK and CARE) and 344 (the Central Park Conservancy) "depends mainly on one funder" at medium.
+    assert totals["breaches"] <= 21, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "80"]
