@@ -236,6 +236,20 @@ def test_a_loan_repaid_from_the_works_revenue_is_not_a_donor_who_may_walk_away()
     assert severity(granted, "STEER-05") == "medium"
 
 
+def test_a_company_paying_for_the_work_its_ngo_partner_does_is_the_design_of_a_bilateral_partnership():
+    # Before: a company paying the whole budget of its two-party partnership with an NGO read as a
+    # dependence on one funder at medium, as if a second funder were missing from the design.
+    funders = [{"name": "Pharma Co", "kind": "grant", "share": 100}]
+    assert severity(assess(kind="bilateral", funders=funders), "STEER-05") == "low"
+    assert severity(assess(kind="alliance", funders=funders), "STEER-05") == "medium"
+    assert severity(assess(funders=funders), "STEER-05") == "medium"
+    # Money tied to conditions the other partner did not choose, or with hidden expectations, weighs more.
+    tied = assess(kind="bilateral", funders=[{**funders[0], "conditions_attached": True}])
+    assert severity(tied, "STEER-05") == "medium"
+    hidden = assess(kind="bilateral", funders=[{**funders[0], "expectations_transparent": False}])
+    assert severity(hidden, "STEER-05") == "medium"
+
+
 def test_an_open_ended_donation_is_not_a_missing_exit():
     missing = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False}})
     by_design = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False, "mandate": "open_ended"}})

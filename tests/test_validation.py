@@ -33,7 +33,7 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1353, totals
+    assert totals["found_top5"] >= 1352, totals
     assert totals["found_anywhere"] >= 1452, totals
     assert totals["found_top5_strict"] >= 530, totals
 
@@ -70,8 +70,9 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # funder" at medium where its guard allows low (anonymous donors paying a scholarship in full).
 # 171: a cocoa programme, "monitoring counts outputs" at high at its close (its evaluators: medium;
 # the companies' co-investment, 58%, is low as one funder since an investor's capital reads as
-# bound to the work). 178: the same one-funder finding for a
-# company funding its collaboration with an NGO. 181: "no evaluation" at medium for a port concession
+# bound to the work). (178, 243, 284 and 342 had "depends mainly on one funder" at medium for a
+# company or foundation paying for its two-party partnership; it is low in a bilateral partnership
+# unless the money carries conditions or hidden expectations.) 181: "no evaluation" at medium for a port concession
 # four months into operation, where its guard allows low. 183: the school beverage guidelines, "no
 # evaluation" (low, since results were monitored and published) where its guard rules it out.
 # 185: Tanzania's agricultural programme, "funding is spread across several sources" credited as a
@@ -95,8 +96,7 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # (forecasts overtaken by traffic; the agreement read as disputed since a court ordered it
 # renegotiated on outsiders' petitions), with two findings at high its evaluators weighed as medium.
 # 233: King's Cross Central, "partners are leaving" at high for a state landowner that sold its stake
-# and a housebuilder that left, with a housing grant withdrawn. 243: Project Nurture, "depends mainly
-# on one funder" at medium for a foundation paying 65% of a four-year grant, where its guard allows low.
+# and a housebuilder that left, with a housing grant withdrawn.
 # 252: the Sea-to-Sky highway concession, land at stake without consent and organised opposition at
 # critical, for a First Nation's agreement signed when most of the work was done (written as consent
 # not obtained) and protests five years past (its evaluators: low). 259: the Open Government
@@ -108,8 +108,7 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # finding about a secretariat. (272, the Port of Miami Tunnel, was alarmed as it came by "partners are
 # leaving" at high for a lead investor that collapsed before financial close and was replaced; the
 # finding is medium where the partnership is known to have answered what went wrong effectively.)
-# 284: Novartis's leprosy drug donation, "depends mainly on one funder" at medium for the sole donor
-# of the drugs by design, where a guard allows low. 316: the Canada Line, organised opposition and harm
+# 316: the Canada Line, organised opposition and harm
 # caused at critical for construction that harmed merchants who won damages, beside opponents of the
 # project and its form, with revenue short of running costs and no independent monitor at high (its
 # evaluators: medium and low). 317: the Bangladesh Sustainability Compact, government backing credited as
@@ -121,9 +120,7 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # for an informal partnership its writers read as an alliance, where a guard allows low. 329: Holcim and
 # IUCN, "the people affected are not involved" at medium, where a guard allows low. 339: São Paulo's
 # Metro Line 4, harm and organised opposition at critical for a station collapse in construction
-# beside a workers' union's opposition to the contract (its evaluators: medium and low). 342: GSK and
-# CARE, "depends mainly on one funder" at medium for the company paying for the programme, where a
-# guard allows low.
+# beside a workers' union's opposition to the contract (its evaluators: medium and low).
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -139,7 +136,6 @@ KNOWN_BREACHES = {
     "157": [["STRAT-40:medium"]],
     "170": [["STEER-05:medium"]],
     "171": [["MEL-13:high"]],
-    "178": [["STEER-05:medium"]],
     "181": [["MEL-06:medium"]],
     "183": [["MEL-06:low"]],
     "185": [["STEER-29:strength"]],
@@ -149,12 +145,10 @@ KNOWN_BREACHES = {
     "218": [["COOP-03:critical", "COOP-20:critical"]],
     "222": [["STRAT-25:critical", "PROC-14:high", "PROC-17:high"]],
     "233": [["STRAT-31:high"]],
-    "243": [["STEER-05:medium"]],
     "252": [["CTX-17:critical", "CTX-20:critical"]],
     "259": [["COOP-20:critical"]],
     "262": [["STEER-06:high"]],
     "267": [["STEER-43:medium"]],
-    "284": [["STEER-05:medium"]],
     "316": [["CTX-17:critical", "STEER-40:high", "STEER-34:high", "CTX-21:critical"]],
     "317": [["CTX-15:strength"]],
     "319": [["STRAT-25:high"]],
@@ -162,7 +156,6 @@ KNOWN_BREACHES = {
     "326": [["PHASE-02:medium"]],
     "329": [["PHASE-12:medium"]],
     "339": [["CTX-17:critical", "CTX-21:critical"]],
-    "342": [["STEER-05:medium"]],
 }
 
 
