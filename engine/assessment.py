@@ -407,7 +407,7 @@ class Builder:
             for r in self.strengths
             if ledger.outcome(r.id) is True
         ]
-        phase_status = self.phase_status(p.phase, ledger)
+        phase_status = self.phase_status(p.phase, ledger, known)
         gaps = self.gaps(known, phase_status) if detail else []
         if assumed is not None:
             phase_status.assumed, phase_status.basis = True, list(assumed)
@@ -536,12 +536,14 @@ class Builder:
             out.append(TopAction(text[key], rules, [titles[r] for r in rules]))
         return out
 
-    def phase_status(self, phase: Optional[str], ledger: Ledger) -> PhaseStatus:
+    def phase_status(self, phase: Optional[str], ledger: Ledger, known: dict[str, Any]) -> PhaseStatus:
         if phase is None:
             return PhaseStatus(None, None, None, [], [])
         gate = NEXT_GATE[phase]
         nxt = PHASE_ORDER[PHASE_ORDER.index(phase) + 1] if phase != PHASE_ORDER[-1] else None
-        rules = self.gates.get(gate, [])
+        # A criterion whose `unless:` is known to hold does not apply to this partnership (a
+        # secretariat between two partners); while that is unknown, the criterion stands.
+        rules = [r for r in self.gates.get(gate, []) if r.unless is None or cond.evaluate(r.unless, known) is not True]
         criteria = [
             Criterion(r.id, r.rule.title, ledger.outcome(r.id), list(r.rule.actions), list(r.rule.sources)) for r in rules
         ]
@@ -623,6 +625,9 @@ class Builder:
                         if cond.evaluate(extra, known) is None:
                             names += self._base_unknowns(r, known, set(), extra)
                     unknowns = tuple(dict.fromkeys(names)) or None
+                elif r.rule.type == "gate" and r.unless is not None and cond.evaluate(r.unless, known) is None:
+                    # An unmet criterion that may not apply at all: what would settle that is worth asking.
+                    unknowns = tuple(dict.fromkeys(self._base_unknowns(r, known, set(), r.unless))) or None
                 else:
                     unknowns = None
                 if key is not None:

@@ -156,7 +156,8 @@ class LoadedRule:
 
     @cached_property
     def reads(self) -> list[str]:
-        nodes = [self.condition] + [node for node, _ in self.escalations]
+        # A finding's `unless` is part of its condition; a gate's is apart, and read all the same.
+        nodes = [self.condition] + [node for node, _ in self.escalations] + ([self.unless] if self.unless else [])
         return list(dict.fromkeys(leaf.name for node in nodes for leaf in cond.leaves(node)))
 
 
@@ -320,12 +321,13 @@ def parse_rule(data: Any, path: str, builtin: bool, trusted: bool = False) -> Lo
         "derives": ("derive",),
         "gate": ("gate",),
         "gathers": ("diagnosis",),
-        "unless": ("finding", "strength", "diagnosis"),
+        "unless": ("finding", "strength", "diagnosis", "gate"),
         "severity_if": ("finding", "diagnosis"),
     }
     for fname, types in allowed.items():
         if getattr(rule, fname) and rule.type not in types:
-            raise error(f"is only for {' and '.join(types)} rules", fname)
+            kinds = types[0] if len(types) == 1 else ", ".join(types[:-1]) + " and " + types[-1]
+            raise error(f"is only for {kinds} rules", fname)
     if rule.type == "gate" and rule.phases:
         raise error("gate rules apply in every phase; remove 'phases'", "phases")
     if Path(path).stem != rule.id and builtin:
@@ -353,10 +355,14 @@ def parse_rule(data: Any, path: str, builtin: bool, trusted: bool = False) -> Lo
 
 
 def _whole_condition(rule: Rule, when: cond.Node, unless: Optional[cond.Node]) -> cond.Node:
-    """What the engine tests for a rule: its `when`, in its phases, unless its `unless` is known to hold."""
+    """What the engine tests for a rule: its `when`, in its phases, unless its `unless` is known to hold.
+
+    A gate's `unless` does not enter its condition: it says where the criterion does not apply at all
+    (the assessment leaves it out of the next-phase criteria), not that the criterion is unmet.
+    """
     if rule.phases:
         when = cond.And((phase_test(rule.phases), when))
-    return when if unless is None else cond.And((when, cond.not_true(unless)))
+    return when if unless is None or rule.type == "gate" else cond.And((when, cond.not_true(unless)))
 
 
 def phase_test(phases: list[str]) -> cond.Node:

@@ -37,7 +37,11 @@ def render_rule(rb, r) -> str:
     out.append(f"file: {r.path}")
     out += ["", "When:", textwrap.indent(" ".join(rule.when.split()), "  ")]
     if rule.unless:
-        out += ["", "Unless (stays quiet only when this is known to be true):", "  " + " ".join(rule.unless.split())]
+        label = (
+            "Does not apply (left out of the next-phase criteria) only when this is known to be true:"
+            if rule.type == "gate" else "Unless (stays quiet only when this is known to be true):"
+        )
+        out += ["", label, "  " + " ".join(rule.unless.split())]
     if len(r.reads) > 0:
         out += ([""] if rule.unless else []) + ["  (normalised: " + to_text(r.condition) + ")"]
     if rule.severity_if:

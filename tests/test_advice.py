@@ -146,6 +146,21 @@ def test_no_secretariat_is_not_a_failure_where_none_is_expected(kind):
     assert "STEER-08" not in rules(result)
 
 
+@pytest.mark.parametrize("kind", ["bilateral", "contractual_ppp"])
+def test_nor_is_a_secretariat_a_criterion_for_the_next_phase_where_none_is_expected(kind):
+    # Before: the finding was silent, yet the same partnership was told it was not ready for
+    # further development until it set up "a secretariat that answers to all partners".
+    result = assess(kind=kind, secretariat={"exists": False})
+    assert "GATE-F03" not in {c.id for c in result.phase_status.criteria}
+    assert "Set up or strengthen a secretariat that answers to all partners." not in result.phase_status.next_actions
+    # Where one is expected, or the kind is unknown, the criterion stands.
+    for facts in ({"kind": "alliance"}, {}):
+        unmet = assess(secretariat={"exists": False}, **facts)
+        assert next(c for c in unmet.phase_status.criteria if c.id == "GATE-F03").met is False, facts
+    # Where the kind is unknown, it is among the questions that could settle the criterion.
+    assert "GATE-F03" in next(g for g in unmet.gaps if g.fact == "kind").rules
+
+
 def test_no_secretariat_is_not_asked_of_two_organisations_bound_by_their_own_agreement():
     # Files that do not state their kind: where exactly two partners form the core group and a
     # written agreement binds them, the two coordinate directly (in the validation set's first-model

@@ -80,10 +80,11 @@ def test_unless_may_not_read_a_derived_fact(tmp_path):
     assert "field 'unless'" in line and "name input facts" in line
 
 
-def test_only_findings_strengths_and_diagnoses_take_unless(tmp_path):
+def test_derive_rules_do_not_take_unless(tmp_path):
+    # A derived fact must mean the same wherever it is read; a gate's unless says where it does not apply.
     line = lint_line(tmp_path, type="derive", derives="own_fact", unless="kind == 'bilateral'", severity=None,
                      message=None, actions=[])
-    assert "field 'unless': is only for finding and strength and diagnosis rules" in line
+    assert "field 'unless': is only for finding, strength, diagnosis and gate rules" in line
 
 
 def test_severity_if_needs_a_severity_of_the_scale(tmp_path):
