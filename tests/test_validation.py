@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 352
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 360
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1379, totals
-    assert totals["found_anywhere"] >= 1485, totals
-    assert totals["found_top5_strict"] >= 541, totals
+    assert totals["found_top5"] >= 1416, totals
+    assert totals["found_anywhere"] >= 1527, totals
+    assert totals["found_top5_strict"] >= 553, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1528, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1865
+    assert totals["actions_covered"] >= 1566, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1907
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -177,7 +177,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since; each has a case with the same number, and every case has one.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 352
+    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 360
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -188,9 +188,9 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 352, totals
-    assert totals["found_top5"] >= 995, totals
-    assert totals["actions_covered"] >= 1337, totals
+    assert totals["inputs"] >= 360, totals
+    assert totals["found_top5"] >= 1020, totals
+    assert totals["actions_covered"] >= 1372, totals
     assert totals["breaches"] <= 42, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -212,8 +212,8 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 755, totals
-    assert totals["actions_covered"] >= 1283, totals
+    assert totals["found_top5"] >= 782, totals
+    assert totals["actions_covered"] >= 1319, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     # 317 (the Bangladesh Sustainability Compact) added one: government backing credited as a strength;
