@@ -161,6 +161,22 @@ def test_nor_is_a_secretariat_a_criterion_for_the_next_phase_where_none_is_expec
     assert "GATE-F03" in next(g for g in unmet.gaps if g.fact == "kind").rules
 
 
+def test_a_government_continuing_its_own_programme_is_not_told_to_plan_a_handover():
+    # Before: "no handover plan" was already silent for a programme government leads, pays for and has
+    # agreed to continue, yet its criterion for continuation asked it to "agree a handover plan with
+    # the organisations that will take the work on", as if someone other than government would.
+    own = {"phase": "further_development", "kind": "government_programme",
+           "funders": [{"name": "Ministry of Health", "kind": "public_budget", "share": 100}],
+           "exit": {"mandate": "open_ended", "continuation_agreed": True, "handover_plan": False}}
+    result = api.assess({**BASE, **own})
+    assert "STRAT-19" not in rules(result)
+    assert "GATE-C02" not in {c.id for c in result.phase_status.criteria}
+    # An alliance in the same position still has the handover to plan.
+    alliance = api.assess({**BASE, **own, "kind": "alliance",
+                           "funders": [{"name": "Foundation", "kind": "grant", "share": 100}]})
+    assert next(c for c in alliance.phase_status.criteria if c.id == "GATE-C02").met is False
+
+
 def test_no_secretariat_is_not_asked_of_two_organisations_bound_by_their_own_agreement():
     # Files that do not state their kind: where exactly two partners form the core group and a
     # written agreement binds them, the two coordinate directly (in the validation set's first-model
