@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 360
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 368
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1416, totals
-    assert totals["found_anywhere"] >= 1527, totals
-    assert totals["found_top5_strict"] >= 553, totals
+    assert totals["found_top5"] >= 1454, totals
+    assert totals["found_anywhere"] >= 1568, totals
+    assert totals["found_top5_strict"] >= 566, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1566, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1907
+    assert totals["actions_covered"] >= 1604, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1952
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -120,7 +120,12 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # for an informal partnership its writers read as an alliance, where a guard allows low. 329: Holcim and
 # IUCN, "the people affected are not involved" at medium, where a guard allows low. 339: São Paulo's
 # Metro Line 4, harm and organised opposition at critical for a station collapse in construction
-# beside a workers' union's opposition to the contract (its evaluators: medium and low).
+# beside a workers' union's opposition to the contract (its evaluators: medium and low). 363: the
+# Gautrain, "a dispute has escalated" at critical for construction claims taken to the contract's own
+# arbitration, where a partner's obligations were unmet (its evaluators: medium). 366: IKEA and WWF,
+# "needs new grants" at medium for a partnership its funder renews phase by phase (the guard allows
+# low). 368: Hudson Yards, "no evaluation" at medium where its writer held the city budget office's
+# reviews as no evaluation.
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -156,6 +161,9 @@ KNOWN_BREACHES = {
     "326": [["PHASE-02:medium"]],
     "329": [["PHASE-12:medium"]],
     "339": [["CTX-17:critical", "CTX-21:critical"]],
+    "363": [["COOP-20:critical"]],
+    "366": [["STEER-46:medium"]],
+    "368": [["MEL-06:medium"]],
 }
 
 
@@ -177,7 +185,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since; each has a case with the same number, and every case has one.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 360
+    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 368
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -188,10 +196,10 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 360, totals
-    assert totals["found_top5"] >= 1020, totals
-    assert totals["actions_covered"] >= 1372, totals
-    assert totals["breaches"] <= 42, totals
+    assert totals["inputs"] >= 368, totals
+    assert totals["found_top5"] >= 1054, totals
+    assert totals["actions_covered"] >= 1408, totals
+    assert totals["breaches"] <= 43, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -212,14 +220,15 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 782, totals
-    assert totals["actions_covered"] >= 1319, totals
+    assert totals["found_top5"] >= 803, totals
+    assert totals["actions_covered"] >= 1354, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     # 317 (the Bangladesh Sustainability Compact) added one: government backing credited as a strength;
     # 326 (salt iodization) another: "no written agreement" at medium for an informal partnership;
-    # 342 (GSK and CARE) and 344 (the Central Park Conservancy) "depends mainly on one funder" at medium.
-    assert totals["breaches"] <= 21, totals
+    # 342 (GSK and CARE) and 344 (the Central Park Conservancy) "depends mainly on one funder" at medium;
+    # 368 (Hudson Yards) "no evaluation" where its writer held the budget office's reviews as none.
+    assert totals["breaches"] <= 22, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "80"]
