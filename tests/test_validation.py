@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 368
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 375
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1454, totals
-    assert totals["found_anywhere"] >= 1568, totals
-    assert totals["found_top5_strict"] >= 566, totals
+    assert totals["found_top5"] >= 1482, totals
+    assert totals["found_anywhere"] >= 1598, totals
+    assert totals["found_top5_strict"] >= 576, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1604, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1952
+    assert totals["actions_covered"] >= 1635, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1992
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -125,7 +125,9 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # arbitration, where a partner's obligations were unmet (its evaluators: medium). 366: IKEA and WWF,
 # "needs new grants" at medium for a partnership its funder renews phase by phase (the guard allows
 # low). 368: Hudson Yards, "no evaluation" at medium where its writer held the city budget office's
-# reviews as no evaluation.
+# reviews as no evaluation. 371: Lima's airport concession, "partners are not delivering" and "a party
+# contests the agreement" at high, each raising the other, for a state late with the expansion land
+# and an operator asking for a further addendum (its evaluators: medium).
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -164,13 +166,14 @@ KNOWN_BREACHES = {
     "363": [["COOP-20:critical"]],
     "366": [["STEER-46:medium"]],
     "368": [["MEL-06:medium"]],
+    "371": [["PROC-14:high", "PROC-17:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "259", "316", "319", "320", "339", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "259", "316", "319", "320", "339", "371", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -185,7 +188,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since; each has a case with the same number, and every case has one.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 368
+    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 375
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -196,10 +199,10 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 368, totals
-    assert totals["found_top5"] >= 1054, totals
-    assert totals["actions_covered"] >= 1408, totals
-    assert totals["breaches"] <= 43, totals
+    assert totals["inputs"] >= 375, totals
+    assert totals["found_top5"] >= 1073, totals
+    assert totals["actions_covered"] >= 1439, totals
+    assert totals["breaches"] <= 45, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -214,14 +217,16 @@ def test_files_written_in_the_first_fact_model():
     # Ethiopia's Health Extension Programme, was alarmed as it came by "demand not confirmed" at high for
     # communities' early wish for curative care; it is medium where the work shows results with them.)
     # 329: Holcim and IUCN, "no success indicators" and "no results monitoring" at high in further
-    # development, its writer holding the missing indicators and site measures as false.
-    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["107", "163", "170", "171", "218", "222", "329", "59", "80"]
+    # development, its writer holding the missing indicators and site measures as false. 371: Lima's
+    # airport concession, "unmet expectations are wearing down trust" at high, its writer holding the
+    # state's undelivered land as unmet expectations beside open disagreements over tariffs.
+    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["107", "163", "170", "171", "218", "222", "329", "371", "59", "80"]
 
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 803, totals
-    assert totals["actions_covered"] >= 1354, totals
+    assert totals["found_top5"] >= 817, totals
+    assert totals["actions_covered"] >= 1381, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     # 317 (the Bangladesh Sustainability Compact) added one: government backing credited as a strength;
