@@ -281,6 +281,22 @@ def test_a_company_paying_for_the_work_its_ngo_partner_does_is_the_design_of_a_b
     assert severity(hidden, "STEER-05") == "medium"
 
 
+def test_a_renegotiation_the_agreement_provides_for_is_not_a_crisis():
+    # Before: a grantor late with what it owed, and an operator asking to renegotiate under an agreement
+    # whose revision clauses work, gave two high findings that raised each other ("partners are not
+    # delivering" high because the agreement is contested, and "a party contests the agreement" high
+    # because a partner is not delivering), alarming a concession its evaluators judged healthy.
+    base = {"kind": "contractual_ppp",
+            "partners": [{"name": "Ministry", "obligations_met": False}, {"name": "Operator Ltd", "obligations_met": True}]}
+    adaptable = assess(**base, agreement={"exists": True, "disputed": True, "adaptable": True})
+    assert severity(adaptable, "PROC-14") == severity(adaptable, "PROC-17") == "medium"
+    rigid = assess(**base, agreement={"exists": True, "disputed": True, "adaptable": False})
+    assert severity(rigid, "PROC-14") == severity(rigid, "PROC-17") == "high"
+    # Low trust or revenue short of costs still makes either high, revision clauses or not.
+    strained = assess(**base, agreement={"exists": True, "disputed": True, "adaptable": True}, trust={"level": "low"})
+    assert severity(strained, "PROC-14") == severity(strained, "PROC-17") == "high"
+
+
 def test_an_open_ended_donation_is_not_a_missing_exit():
     missing = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False}})
     by_design = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False, "mandate": "open_ended"}})
