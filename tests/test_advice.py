@@ -297,6 +297,18 @@ def test_a_renegotiation_the_agreement_provides_for_is_not_a_crisis():
     assert severity(strained, "PROC-14") == severity(strained, "PROC-17") == "high"
 
 
+def test_a_claim_taken_to_the_agreed_dispute_procedure_is_not_a_crisis_unless_trust_has_broken():
+    # Before: a claim over a partner's unmet obligation, taken to the arbitration the agreement
+    # provides for, read "a dispute has escalated" at critical, as if the procedure had failed.
+    base = {"partners": [{"name": "Province", "obligations_met": False}, {"name": "Concessionaire Ltd"}],
+            "trust": {"dispute_escalated": True}}
+    agreed = assess(**base, governance={"conflict_resolution": True})
+    assert severity(agreed, "COOP-20") == "medium"
+    assert severity(assess(**base), "COOP-20") == "critical"
+    broken = assess(**{**base, "trust": {"dispute_escalated": True, "level": "low"}}, governance={"conflict_resolution": True})
+    assert severity(broken, "COOP-20") == "critical"
+
+
 def test_an_open_ended_donation_is_not_a_missing_exit():
     missing = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False}})
     by_design = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False, "mandate": "open_ended"}})
@@ -669,9 +681,13 @@ def test_a_claim_taken_through_the_agreed_dispute_procedure_is_not_a_breakdown()
     assert severity(assess(trust=escalated), "COOP-20") == "high"
     agreed_route = assess(trust=escalated, governance={"conflict_resolution": True})
     assert severity(agreed_route, "COOP-20") == "medium"
-    # low trust or unmet commitments still make it a crisis, agreed procedure or not
-    strained = assess(trust={**escalated, "unmet_expectations": True}, governance={"conflict_resolution": True})
+    # broken trust still makes it a crisis, agreed procedure or not; disappointed expectations do so
+    # only where there is no agreed way to settle them, as unmet obligations do
+    strained = assess(trust={**escalated, "level": "low"}, governance={"conflict_resolution": True})
     assert severity(strained, "COOP-20") == "critical"
+    disappointed = {**escalated, "unmet_expectations": True}
+    assert severity(assess(trust=disappointed), "COOP-20") == "critical"
+    assert severity(assess(trust=disappointed, governance={"conflict_resolution": True}), "COOP-20") == "medium"
 
 
 def test_judging_its_funders_weighs_less_where_an_independent_body_verifies_the_results():
