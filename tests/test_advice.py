@@ -309,6 +309,20 @@ def test_a_claim_taken_to_the_agreed_dispute_procedure_is_not_a_crisis_unless_tr
     assert severity(broken, "COOP-20") == "critical"
 
 
+def test_eroding_government_support_is_a_warning_not_the_leading_problem():
+    # Before: "government support is eroding" was high in every concession and government programme,
+    # and opened the answer ahead of the unmet obligations and failing service that had driven the
+    # support away; across the validation set it never was the problem its evaluators named first.
+    eroding = {"support_trend": "eroding", "party_to_agreement": True}
+    for kind in ("contractual_ppp", "government_programme", "alliance"):
+        assert severity(assess(kind=kind, government=eroding), "CTX-24") == "medium", kind
+    failing = assess(kind="contractual_ppp", government=eroding, trust={"level": "low"},
+                     partners=[{"name": "Operator Ltd", "obligations_met": False}],
+                     agreement={"exists": True, "disputed": True})
+    assert rules(failing) & {"PROC-14", "PROC-17"}
+    assert failing.findings[0].rule != "CTX-24"
+
+
 def test_an_open_ended_donation_is_not_a_missing_exit():
     missing = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False}})
     by_design = api.assess({**BASE, "phase": "design", "exit": {"exit_mechanism": False, "mandate": "open_ended"}})

@@ -33,15 +33,15 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1482, totals
+    assert totals["found_top5"] >= 1484, totals
     assert totals["found_anywhere"] >= 1598, totals
-    assert totals["found_top5_strict"] >= 576, totals
+    assert totals["found_top5_strict"] >= 579, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1635, totals
+    assert totals["actions_covered"] >= 1637, totals
     assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 1992
 
 
