@@ -599,13 +599,13 @@ def test_a_healthy_public_programme_is_not_alarmed_for_tensions_it_is_managing()
     assert "STRAT-19" not in rules(result)
     assert not [f for f in result.findings if f.severity in ("high", "critical")]
     # Without those signs the unclear role weighs as before: unverified results are not read as good
-    # news. Ministries that disagree are high only where government support is known to be eroding.
+    # news. Ministries that disagree stay medium, even where government support is eroding.
     shaky = api.assess({**programme, "government": {"bodies_disagree": True},
                         "monitoring": {"evidence_of_results": True},
                         "exit": {"handover_plan": False}})
     assert severity(shaky, "PROC-01") == "high" and severity(shaky, "CTX-23") == "medium"
     eroding = api.assess({**programme, "government": {"bodies_disagree": True, "support_trend": "eroding"}})
-    assert severity(eroding, "CTX-23") == "high"
+    assert severity(eroding, "CTX-23") == "medium"
     assert "STRAT-19" in rules(shaky)
     # Government leads and pays: the open question is whether it continues the work, not to whom it
     # hands it over, so "no handover plan" is low until continuation is known.
@@ -715,15 +715,17 @@ def test_judging_its_funders_weighs_less_where_an_independent_body_verifies_the_
     assert severity(unchecked, "STEER-33") == "critical"
 
 
-def test_government_bodies_that_disagree_weigh_high_only_where_support_is_eroding():
+def test_government_bodies_that_disagree_are_a_matter_to_manage_not_the_leading_problem():
     # Before: any disagreement between government bodies was high in a government programme or a
     # concession; a healthy contract-run concession was alarmed by it, and across the validation set
-    # the finding at high matched a high problem in three of sixteen partnerships.
+    # the finding at high matched a high problem in three of sixteen partnerships. Kept high where
+    # support was eroding, it then fired high in five partnerships and matched none of their problems
+    # first: like eroding support itself, it is the sign, and what drives it carries the weight.
     disagree = {"bodies_disagree": True}
     assert severity(assess(kind="government_programme", government=disagree), "CTX-23") == "medium"
     assert severity(assess(kind="contractual_ppp", government=disagree), "CTX-23") == "medium"
     eroding = assess(kind="government_programme", government={**disagree, "support_trend": "eroding"})
-    assert severity(eroding, "CTX-23") == "high"
+    assert severity(eroding, "CTX-23") == "medium"
 
 
 def test_unconfirmed_demand_is_medium_where_the_work_shows_results_with_those_it_targets():
