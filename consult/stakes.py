@@ -212,6 +212,9 @@ class Stakes:
         seen: set[str] = set()
         if outcome:
             self._collect(r.condition, out, seen)
+            if r.rule.type == "gate" and r.unless is not None:
+                # what could show that the criterion does not apply at all
+                self._collect(r.unless, out, seen)
         if severity and self.rule(r).severity_open:
             for extra, _ in r.escalations:
                 self._collect(extra, out, seen)
@@ -361,7 +364,7 @@ def at_stake(stakes: Stakes, assessment, builder, focus: str = "all", answer_ite
     if target["gates"]:
         for c in assessment.phase_status.criteria:
             r = rb.by_id[c.id]
-            if len(stakes.rule(r).values) > 1:
+            if len(stakes.rule(r).values) > 1 or (r.unless is not None and T in stakes.node(r.unless)):
                 out.append(Stake(r.id, True, False, builder.max_priority[r.id], "criterion"))
     return out
 

@@ -209,3 +209,20 @@ def test_a_partnership_whose_phase_nobody_knows_reaches_the_answer_on_the_assume
     r = replay(BUILTIN, data, "all")
     assert r.expected.phase_status.assumed and r.result.phase == r.expected.phase
     assert r.same_diagnoses and r.same_leading_findings
+
+
+def test_an_unmet_criterion_that_may_not_apply_asks_what_would_settle_that():
+    # Before: a missing secretariat made the criterion for further development unmet, and nothing the
+    # interview could still ask was counted as able to change it, though two core partners bound by a
+    # written agreement need no secretariat and the criterion would not apply to them.
+    c = interview.Consultation(BUILTIN, {"name": "x", "phase": "implementation", "kind": "alliance",
+                                         "secretariat": {"exists": False}})
+    snap = c.snapshot()
+    assert next(x for x in snap.assessment.phase_status.criteria if x.id == "GATE-F03").met is False
+    assert "GATE-F03" in {s.rule for s in snap.at_stake}
+    asked_for = {name for name, (_, rules) in snap.needed.items() if "GATE-F03" in rules}
+    assert {"agreement.exists", "partners[].core_group"} <= asked_for
+    # Once the agreement is known to be missing, the criterion applies whatever the core group.
+    settled = interview.Consultation(BUILTIN, {"name": "x", "phase": "implementation", "kind": "alliance",
+                                               "secretariat": {"exists": False}, "agreement": {"exists": False}})
+    assert not any("GATE-F03" in rules for _, (_, rules) in settled.snapshot().needed.items())
