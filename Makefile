@@ -50,7 +50,7 @@ validate: $(STAMP)
 	@$(BIN)/python validation/score.py || true
 	@echo "== validation/: the same, first fact model's fields only"
 	@$(BIN)/python validation/score.py --first-model || true
-	@echo "== validation/first-model/: files written afresh in the first fact model for some of the cases"
+	@echo "== validation/first-model/: files written afresh in the first fact model for every case"
 	@$(BIN)/python validation/score.py --facts first-model || true
 	@if [ -f $(SHARED_SCORE) ]; then echo "== $(dir $(SHARED_SCORE))"; PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python $(SHARED_SCORE) || true; fi
 

@@ -17,7 +17,7 @@ compares the result with what the evaluators found:
 
 `--first-model` strips every fact the first fact model did not have, to show how the advice holds
 on files written before the model grew; `--facts first-model` scores the files written afresh in
-the first fact model for some of the cases, from the same text as their `facts/` files. Exit 0 when
+the first fact model for every case, from the same text as their `facts/` files. Exit 0 when
 the floors hold (recall@5 at least 90%, no breach, no alarmed healthy input), 1 otherwise.
 """
 
@@ -216,7 +216,7 @@ def main(argv=None) -> int:
     ap.add_argument("--first-model", action="store_true", help="keep only the facts the first fact model had")
     ap.add_argument("--facts", default="facts", metavar="FOLDER",
                     help="the folder of fact files to score, beside expect/ (default: facts; first-model holds files "
-                         "written in the first fact model for some of the cases)")
+                         "written in the first fact model for every case)")
     ap.add_argument("--verbose", "-v", action="store_true", help="show the first five findings and each problem")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     a = ap.parse_args(argv)
