@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 383
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 391
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1516, totals
-    assert totals["found_anywhere"] >= 1632, totals
-    assert totals["found_top5_strict"] >= 588, totals
+    assert totals["found_top5"] >= 1552, totals
+    assert totals["found_anywhere"] >= 1671, totals
+    assert totals["found_top5_strict"] >= 597, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1673, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 2036
+    assert totals["actions_covered"] >= 1715, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 2083
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -126,7 +126,9 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # low). 368: Hudson Yards, "no evaluation" at medium where its writer held the city budget office's
 # reviews as no evaluation. 382: DHL and UNDP's airport programme, "the people affected are not
 # involved" at medium for disaster victims the programme serves through faster relief (a guard allows
-# low). (371, Lima's airport concession, was alarmed as it came by "partners are
+# low). 387: the Global Trachoma Mapping Project, "depends mainly on one funder" at medium for a
+# time-bound project on two donors' grants, and "the people affected are not involved" at medium for
+# the people its teams examined (its guards allow low). (371, Lima's airport concession, was alarmed as it came by "partners are
 # not delivering" and "a party contests the agreement" at high, each raising the other, for a state
 # late with the expansion land and an operator asking for a further addendum; both are medium where
 # the agreement's revision clauses work.)
@@ -167,6 +169,7 @@ KNOWN_BREACHES = {
     "366": [["STEER-46:medium"]],
     "368": [["MEL-06:medium"]],
     "382": [["COOP-12:medium", "PHASE-12:medium"]],
+    "387": [["STEER-05:medium"], ["COOP-12:medium"]],
 }
 
 
@@ -188,7 +191,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since; each has a case with the same number, and every case has one.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 383
+    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 391
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -199,10 +202,10 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 383, totals
-    assert totals["found_top5"] >= 1096, totals
-    assert totals["actions_covered"] >= 1472, totals
-    assert totals["breaches"] <= 49, totals
+    assert totals["inputs"] >= 391, totals
+    assert totals["found_top5"] >= 1125, totals
+    assert totals["actions_covered"] >= 1513, totals
+    assert totals["breaches"] <= 52, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
     # "not every partner has access to decisions" at high because its writer read the owners'
@@ -222,22 +225,24 @@ def test_files_written_in_the_first_fact_model():
     # state's undelivered land as unmet expectations beside open disagreements over tariffs. 379: the
     # Sydney Desalination Plant, "a dominant funder holds power" at high for the state's own debt through
     # its utility; 382: DHL and UNDP's airport programme, "no evidence of results" at high, its writer
-    # holding output counts as no evidence.
-    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["107", "163", "170", "171", "218", "222", "329", "371", "379", "382", "59", "80"]
+    # holding output counts as no evidence. 387: the Global Trachoma Mapping Project, "a dominant funder
+    # holds power" at high for DFID's two-thirds of a time-bound grant.
+    assert sorted(r["input"] for r in rows if r["alarmed"]) == ["107", "163", "170", "171", "218", "222", "329", "371", "379", "382", "387", "59", "80"]
 
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 833, totals
-    assert totals["actions_covered"] >= 1413, totals
+    assert totals["found_top5"] >= 848, totals
+    assert totals["actions_covered"] >= 1452, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     # 317 (the Bangladesh Sustainability Compact) added one: government backing credited as a strength;
     # 326 (salt iodization) another: "no written agreement" at medium for an informal partnership;
     # 342 (GSK and CARE) and 344 (the Central Park Conservancy) "depends mainly on one funder" at medium;
     # 368 (Hudson Yards) "no evaluation" where its writer held the budget office's reviews as none;
-    # 382 (DHL and UNDP's airport programme) "the people affected are not involved" at medium.
-    assert totals["breaches"] <= 23, totals
+    # 382 (DHL and UNDP's airport programme) "the people affected are not involved" at medium; 387
+    # (the trachoma mapping project) that and "depends mainly on one funder" at medium.
+    assert totals["breaches"] <= 25, totals
     # 80: Walmart and EDF, whose open disagreements are known to have stayed between the two; the
     # first fact model cannot say so, and unmet expectations with open disagreements read high there.
     assert sorted(r["input"] for r in rows if r["alarmed"]) == ["115", "126", "80"]
