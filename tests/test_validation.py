@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 407
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 414
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1620, totals
-    assert totals["found_anywhere"] >= 1744, totals
-    assert totals["found_top5_strict"] >= 626, totals
+    assert totals["found_top5"] >= 1652, totals
+    assert totals["found_anywhere"] >= 1781, totals
+    assert totals["found_top5_strict"] >= 637, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1786, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 2173
+    assert totals["actions_covered"] >= 1820, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 2215
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -133,7 +133,9 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # the expo company's ticket shortfall and bankruptcy as the partnership's (its evaluators: medium).
 # 408: the New Cairo wastewater plant, the same two findings for a public side late with the sewer
 # connections while it paid the operator's fees, and users' charges below the treatment charge (its
-# evaluators: medium and low). (371, Lima's airport concession, was alarmed as it came by "partners are
+# evaluators: medium and low). 410: Azura-Edo, the same two for a state buyer paying late from a market
+# that does not pay its way, with "the partnership's own work has caused harm" at high for farmland
+# taken from communities without title (its evaluators: medium and low). (371, Lima's airport concession, was alarmed as it came by "partners are
 # not delivering" and "a party contests the agreement" at high, each raising the other, for a state
 # late with the expansion land and an operator asking for a further addendum; both are medium where
 # the agreement's revision clauses work.)
@@ -177,13 +179,14 @@ KNOWN_BREACHES = {
     "387": [["STEER-05:medium"], ["COOP-12:medium"]],
     "399": [["STEER-40:critical", "PROC-14:high"]],
     "408": [["STEER-40:critical", "PROC-14:high"]],
+    "410": [["STEER-40:critical", "PROC-14:high", "CTX-21:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "316", "319", "320", "339", "399", "408", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "316", "319", "320", "339", "399", "408", "410", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -198,7 +201,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since; each has a case with the same number, and every case has one.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 407
+    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 414
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -209,9 +212,9 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 407, totals
-    assert totals["found_top5"] >= 1164, totals
-    assert totals["actions_covered"] >= 1572, totals
+    assert totals["inputs"] >= 414, totals
+    assert totals["found_top5"] >= 1188, totals
+    assert totals["actions_covered"] >= 1599, totals
     assert totals["breaches"] <= 54, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -241,8 +244,8 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 880, totals
-    assert totals["actions_covered"] >= 1506, totals
+    assert totals["found_top5"] >= 898, totals
+    assert totals["actions_covered"] >= 1535, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     # 317 (the Bangladesh Sustainability Compact) added one: government backing credited as a strength;
