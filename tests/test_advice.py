@@ -292,7 +292,7 @@ def test_a_renegotiation_the_agreement_provides_for_is_not_a_crisis():
     assert severity(adaptable, "PROC-14") == severity(adaptable, "PROC-17") == "medium"
     rigid = assess(**base, agreement={"exists": True, "disputed": True, "adaptable": False})
     assert severity(rigid, "PROC-14") == severity(rigid, "PROC-17") == "high"
-    # Low trust or revenue short of costs still makes either high, revision clauses or not.
+    # Low trust still makes either high, revision clauses or not.
     strained = assess(**base, agreement={"exists": True, "disputed": True, "adaptable": True}, trust={"level": "low"})
     assert severity(strained, "PROC-14") == severity(strained, "PROC-17") == "high"
 
@@ -768,3 +768,22 @@ def test_departures_after_a_funder_withdrew_weigh_medium_where_the_partnership_a
     answered = assess(partners=left, risk={**withdrew, "response_effective": True})
     assert severity(answered, "STRAT-31") == "medium"
     assert severity(answered, "STRAT-38") == "low"
+
+
+def test_a_revenue_gap_someone_already_pays_for_is_a_warning_not_an_emergency():
+    # Before: a public buyer behind on what it owed, in a contract whose revenues fell short of costs,
+    # gave "revenues do not cover running costs" at critical (raised by the unmet obligation) and
+    # "partners are not delivering" at high (raised by the revenue gap): each finding raised the other,
+    # and the secured financing that carries the gap for now counted for nothing, alarming a
+    # wastewater plant its evaluators judged healthy.
+    base = {"kind": "contractual_ppp", "viability": {"revenue_covers_costs": False},
+            "partners": [{"name": "Utility", "obligations_met": False}, {"name": "Operator Ltd", "obligations_met": True}]}
+    carried = assess(**base, resources={"financing_secured": True})
+    assert severity(carried, "STEER-40") == "medium"
+    assert severity(carried, "PROC-14") == "medium"
+    # Unknown financing leaves the gap open: critical, as before.
+    assert severity(assess(**base), "STEER-40") == "critical"
+    # So does a breakdown over the unmet obligation, secured money or not.
+    broken = assess(**base, resources={"financing_secured": True}, trust={"level": "low"})
+    assert severity(broken, "STEER-40") == "critical"
+    assert severity(broken, "PROC-14") == "high"

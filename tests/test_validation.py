@@ -33,7 +33,7 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1652, totals
+    assert totals["found_top5"] >= 1651, totals
     assert totals["found_anywhere"] >= 1781, totals
     assert totals["found_top5_strict"] >= 637, totals
 
@@ -49,8 +49,9 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # 60: a city partnership of separate non-profits with no written agreement gets that finding at
 # medium (the sources ask for one; its evaluators did not count it). 63, 86: healthy
 # partnerships scored as they came, given high findings their evaluators weighed as medium (86, a
-# solar power concession: harm to villagers' pasture, a tariff gap the state covers, no independent
-# monitor, scored after the calibrations and left as it came). 65: "the
+# solar power concession: harm to villagers' pasture and no independent monitor, scored after the
+# calibrations and left as it came; its tariff gap, which the state covers, is medium since a revenue
+# gap someone already pays for is). 65: "the
 # people affected are not involved" at high in a PPP, where the guard allows medium. 115: a healthy
 # bank-charities partnership, scored as it came: one funder while the people served had no say in
 # decisions (its file, written before each partner could say whether it decides, cannot tell who
@@ -129,21 +130,21 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # low). 387: the Global Trachoma Mapping Project, "depends mainly on one funder" at medium for a
 # time-bound project on two donors' grants, and "the people affected are not involved" at medium for
 # the people its teams examined (its guards allow low). 399: Malmö's Western Harbour, "revenues do
-# not cover running costs" at critical and "partners are not delivering" at high, its writer holding
-# the expo company's ticket shortfall and bankruptcy as the partnership's (its evaluators: medium).
-# 408: the New Cairo wastewater plant, the same two findings for a public side late with the sewer
-# connections while it paid the operator's fees, and users' charges below the treatment charge (its
-# evaluators: medium and low). 410: Azura-Edo, the same two for a state buyer paying late from a market
-# that does not pay its way, with "the partnership's own work has caused harm" at high for farmland
-# taken from communities without title (its evaluators: medium and low). (371, Lima's airport concession, was alarmed as it came by "partners are
-# not delivering" and "a party contests the agreement" at high, each raising the other, for a state
-# late with the expansion land and an operator asking for a further addendum; both are medium where
-# the agreement's revision clauses work.)
+# not cover running costs" at critical, its writer holding the expo company's ticket shortfall and
+# bankruptcy as the partnership's (its evaluators: medium). 410: Azura-Edo, "the partnership's own
+# work has caused harm" at high for farmland taken from communities without title (its evaluators:
+# low). (408, the New Cairo wastewater plant, and 410 were alarmed as they came by "revenues do not
+# cover running costs" at critical and "partners are not delivering" at high, each raising the
+# other, for a public buyer behind on what it owed while the money for the current phase was
+# secured; both are medium there now.) (371, Lima's airport concession, was alarmed as it came by
+# "partners are not delivering" and "a party contests the agreement" at high, each raising the
+# other, for a state late with the expansion land and an operator asking for a further addendum;
+# both are medium where the agreement's revision clauses work.)
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
     "65": [["COOP-12:high"]],
-    "86": [["CTX-21:high", "STEER-40:high", "STEER-34:high"]],
+    "86": [["CTX-21:high", "STEER-34:high"]],
     "115": [["STEER-06:high", "STEER-08:high"], ["STEER-06:high"]],
     "121": [["STEER-33:high"]],
     "126": [["CTX-10:high", "STRAT-38:high", "CTX-22:high"]],
@@ -177,16 +178,15 @@ KNOWN_BREACHES = {
     "368": [["MEL-06:medium"]],
     "382": [["COOP-12:medium", "PHASE-12:medium"]],
     "387": [["STEER-05:medium"], ["COOP-12:medium"]],
-    "399": [["STEER-40:critical", "PROC-14:high"]],
-    "408": [["STEER-40:critical", "PROC-14:high"]],
-    "410": [["STEER-40:critical", "PROC-14:high", "CTX-21:high"]],
+    "399": [["STEER-40:critical"]],
+    "410": [["CTX-21:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "316", "319", "320", "339", "399", "408", "410", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "316", "319", "320", "339", "399", "410", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
