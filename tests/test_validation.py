@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 414
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 422
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,53 +33,53 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1651, totals
-    assert totals["found_anywhere"] >= 1781, totals
-    assert totals["found_top5_strict"] >= 637, totals
+    assert totals["found_top5"] >= 1686, totals
+    assert totals["found_anywhere"] >= 1821, totals
+    assert totals["found_top5_strict"] >= 653, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1820, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 2215
+    assert totals["actions_covered"] >= 1856, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 2263
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
 # 60: a city partnership of separate non-profits with no written agreement gets that finding at
-# medium (the sources ask for one; its evaluators did not count it). 63, 86: healthy
-# partnerships scored as they came, given high findings their evaluators weighed as medium (86, a
-# solar power concession: harm to villagers' pasture and no independent monitor, scored after the
-# calibrations and left as it came; its tariff gap, which the state covers, is medium since a revenue
-# gap someone already pays for is). 65: "the
-# people affected are not involved" at high in a PPP, where the guard allows medium. 115: a healthy
-# bank-charities partnership, scored as it came: one funder while the people served had no say in
-# decisions (its file, written before each partner could say whether it decides, cannot tell who
-# was left out), and "no secretariat" at high for what its fact writer wrote as an alliance. 121: a healthy global platform whose members fund the secretariat that rates
+# medium (the sources ask for one; its evaluators did not count it). 63, 86: healthy partnerships
+# scored as they came, given high findings their evaluators weighed as medium (86, a solar power
+# concession: harm to villagers' pasture and no independent monitor, scored after the calibrations
+# and left as it came; its tariff gap, which the state covers, is medium since a revenue gap someone
+# already pays for is). 65: "the people affected are not involved" at high in a PPP, where the guard
+# allows medium. 115: a healthy bank-charities partnership, scored as it came: one funder while the
+# people served had no say in decisions (its file, written before each partner could say whether it
+# decides, cannot tell who was left out), and "no secretariat" at high for what its fact writer
+# wrote as an alliance. 121: a healthy global platform whose members fund the secretariat that rates
 # their aid, given "the partnership judges organisations that pay for it" at high. 126: a healthy
-# company-UN agency partnership whose file lets one failed refugee-camp programme stand for the whole.
-# 133: a healthy crop-diversity trust whose file reads an endowment's income as revenue short of costs.
-# 138: a doctors' body's deal with a soft-drink maker, "money raised again and again" where a guard
-# rules out a shortage of money (the finding also matches its dependence on the renewals). 139: the
-# Fair Labor Association's "no evaluation" where a guard rules out saying there was no monitoring.
-# 149: a healthy water platform in Mongolia, "government lacks the capacity to play its role" at
-# high (the ministry signed its agreement), a weakness the platform was helping the ministry mend.
-# (152, the healthy Measles Initiative, was alarmed by "financing for the current phase is not
-# secured" at high for a funding gap in its further-development phase; that finding is medium there
-# unless a funder has withdrawn.) 157: Aguas de Cartagena,
-# "the poorest are not reached" at medium where its guard allows low. 170: "depends mainly on one
-# funder" at medium where its guard allows low (anonymous donors paying a scholarship in full).
-# 171: a cocoa programme, "monitoring counts outputs" at high at its close (its evaluators: medium;
-# the companies' co-investment, 58%, is low as one funder since an investor's capital reads as
-# bound to the work). (178, 243, 284 and 342 had "depends mainly on one funder" at medium for a
-# company or foundation paying for its two-party partnership; it is low in a bilateral partnership
-# unless the money carries conditions or hidden expectations.) 181: "no evaluation" at medium for a port concession
+# company-UN agency partnership whose file lets one failed refugee-camp programme stand for the
+# whole. 133: a healthy crop-diversity trust whose file reads an endowment's income as revenue short
+# of costs. 138: a doctors' body's deal with a soft-drink maker, "money raised again and again"
+# where a guard rules out a shortage of money (the finding also matches its dependence on the
+# renewals). 139: the Fair Labor Association's "no evaluation" where a guard rules out saying there
+# was no monitoring. 149: a healthy water platform in Mongolia, "government lacks the capacity to
+# play its role" at high (the ministry signed its agreement), a weakness the platform was helping
+# the ministry mend. (152, the healthy Measles Initiative, was alarmed by "financing for the current
+# phase is not secured" at high for a funding gap in its further-development phase; that finding is
+# medium there unless a funder has withdrawn.) 157: Aguas de Cartagena, "the poorest are not
+# reached" at medium where its guard allows low. 170: "depends mainly on one funder" at medium where
+# its guard allows low (anonymous donors paying a scholarship in full). 171: a cocoa programme,
+# "monitoring counts outputs" at high at its close (its evaluators: medium; the companies'
+# co-investment, 58%, is low as one funder since an investor's capital reads as bound to the work).
+# (178, 243, 284 and 342 had "depends mainly on one funder" at medium for a company or foundation
+# paying for its two-party partnership; it is low in a bilateral partnership unless the money
+# carries conditions or hidden expectations.) 181: "no evaluation" at medium for a port concession
 # four months into operation, where its guard allows low. 183: the school beverage guidelines, "no
-# evaluation" (low, since results were monitored and published) where its guard rules it out.
-# 185: Tanzania's agricultural programme, "funding is spread across several sources" credited as a
-# strength where a guard rules out any funding strength (too little national money stood behind
-# the donors' basket, and spending lagged). 194: Sidewalk Toronto, "government backs the partnership"
-# as a strength where its guard rules that out (the agency lacked the mandate the project needed).
+# evaluation" (low, since results were monitored and published) where its guard rules it out. 185:
+# Tanzania's agricultural programme, "funding is spread across several sources" credited as a
+# strength where a guard rules out any funding strength (too little national money stood behind the
+# donors' basket, and spending lagged). 194: Sidewalk Toronto, "government backs the partnership" as
+# a strength where its guard rules that out (the agency lacked the mandate the project needed).
 # (200, Autopista Central, was alarmed as it came by "a dispute has escalated" at high for a tariff
 # claim before the contract's own conciliation commission; the finding is medium where the partners
 # have an agreed way to settle disputes and nothing shows trust or commitments failing.) (203, the
@@ -88,58 +88,62 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # verifies the results.) 206: Monsanto and Burkina Faso's research institute, "no secretariat" at
 # high because its fact writer read the seed partnership as an alliance (the researcher: bilateral).
 # (61, the Azito power plant, was alarmed by "government bodies take different stances" at high;
-# that finding is medium unless government support is known to be eroding.) 217: Project Last Mile, a healthy company-public agency partnership, "the plan rests on baseline
-# data nobody checked" at high for missing facility data the work was mending, and "no secretariat"
-# at high because its fact writer read it as an alliance (the researcher: bilateral). 218: the
-# healthy Boston Harbor cleanup, "trust is breaking down" at critical for siting fights taken to
-# court and federal money below what the state sought (written as unmet expectations). 222:
-# Bangalore's airport at its opening, "the plan rests on baseline data nobody checked" at critical
-# (forecasts overtaken by traffic; the agreement read as disputed since a court ordered it
-# renegotiated on outsiders' petitions); its two findings at high on obligations and the contested
-# agreement are medium since the agreement's revision clauses are known to work.
-# 233: King's Cross Central, "partners are leaving" at high for a state landowner that sold its stake
-# and a housebuilder that left, with a housing grant withdrawn.
-# 252: the Sea-to-Sky highway concession, land at stake without consent and organised opposition at
-# critical, for a First Nation's agreement signed when most of the work was done (written as consent
-# not obtained) and protests five years past (its evaluators: low). (259, the Open Government
-# Partnership, and 363, the Gautrain, had "a dispute has escalated" at critical for complaints and
-# claims taken through their own procedures; it is medium there unless trust has broken down.) 262: Lilly's MDR-TB
-# technology transfer, "a dominant funder holds power" at high for the company paying for its own
-# transfer, where a guard allows medium. 267: the International Trachoma Initiative, "the secretariat is
-# hosted by a partner" at medium, caught by a guard against "no secretariat" worded to catch any
-# finding about a secretariat. (272, the Port of Miami Tunnel, was alarmed as it came by "partners are
-# leaving" at high for a lead investor that collapsed before financial close and was replaced; the
-# finding is medium where the partnership is known to have answered what went wrong effectively.)
-# 316: the Canada Line, organised opposition and harm
-# caused at critical for construction that harmed merchants who won damages, beside opponents of the
+# that finding is medium unless government support is known to be eroding.) 217: Project Last Mile,
+# a healthy company-public agency partnership, "the plan rests on baseline data nobody checked" at
+# high for missing facility data the work was mending, and "no secretariat" at high because its fact
+# writer read it as an alliance (the researcher: bilateral). 218: the healthy Boston Harbor cleanup,
+# "trust is breaking down" at critical for siting fights taken to court and federal money below what
+# the state sought (written as unmet expectations). 222: Bangalore's airport at its opening, "the
+# plan rests on baseline data nobody checked" at critical (forecasts overtaken by traffic; the
+# agreement read as disputed since a court ordered it renegotiated on outsiders' petitions); its two
+# findings at high on obligations and the contested agreement are medium since the agreement's
+# revision clauses are known to work. 233: King's Cross Central, "partners are leaving" at high for
+# a state landowner that sold its stake and a housebuilder that left, with a housing grant
+# withdrawn. 252: the Sea-to-Sky highway concession, land at stake without consent and organised
+# opposition at critical, for a First Nation's agreement signed when most of the work was done
+# (written as consent not obtained) and protests five years past (its evaluators: low). (259, the
+# Open Government Partnership, and 363, the Gautrain, had "a dispute has escalated" at critical for
+# complaints and claims taken through their own procedures; it is medium there unless trust has
+# broken down.) 262: Lilly's MDR-TB technology transfer, "a dominant funder holds power" at high for
+# the company paying for its own transfer, where a guard allows medium. 267: the International
+# Trachoma Initiative, "the secretariat is hosted by a partner" at medium, caught by a guard against
+# "no secretariat" worded to catch any finding about a secretariat. (272, the Port of Miami Tunnel,
+# was alarmed as it came by "partners are leaving" at high for a lead investor that collapsed before
+# financial close and was replaced; the finding is medium where the partnership is known to have
+# answered what went wrong effectively.) 316: the Canada Line, organised opposition and harm caused
+# at critical for construction that harmed merchants who won damages, beside opponents of the
 # project and its form, with revenue short of running costs and no independent monitor at high (its
-# evaluators: medium and low). 317: the Bangladesh Sustainability Compact, government backing credited as
-# a strength where the government signed and sponsored it but did not deliver. 319: Copenhagen's By & Havn,
-# "the plan rests on baseline data nobody checked" at high for metro passenger forecasts that fell short
-# in its first decade (its evaluators: medium). 320: Brazil's Food Acquisition Programme, "monitoring
-# counts outputs" at high in further development for execution data without an impact evaluation (its
-# evaluators: low). 326: the global partnership for salt iodization, "no written agreement" at medium
-# for an informal partnership its writers read as an alliance, where a guard allows low. 329: Holcim and
-# IUCN, "the people affected are not involved" at medium, where a guard allows low. 339: São Paulo's
-# Metro Line 4, harm and organised opposition at critical for a station collapse in construction
-# beside a workers' union's opposition to the contract (its evaluators: medium and low). 366: IKEA and WWF,
-# "needs new grants" at medium for a partnership its funder renews phase by phase (the guard allows
-# low). 368: Hudson Yards, "no evaluation" at medium where its writer held the city budget office's
-# reviews as no evaluation. 382: DHL and UNDP's airport programme, "the people affected are not
-# involved" at medium for disaster victims the programme serves through faster relief (a guard allows
-# low). 387: the Global Trachoma Mapping Project, "depends mainly on one funder" at medium for a
-# time-bound project on two donors' grants, and "the people affected are not involved" at medium for
-# the people its teams examined (its guards allow low). 399: Malmö's Western Harbour, "revenues do
-# not cover running costs" at critical, its writer holding the expo company's ticket shortfall and
-# bankruptcy as the partnership's (its evaluators: medium). 410: Azura-Edo, "the partnership's own
-# work has caused harm" at high for farmland taken from communities without title (its evaluators:
-# low). (408, the New Cairo wastewater plant, and 410 were alarmed as they came by "revenues do not
-# cover running costs" at critical and "partners are not delivering" at high, each raising the
-# other, for a public buyer behind on what it owed while the money for the current phase was
-# secured; both are medium there now.) (371, Lima's airport concession, was alarmed as it came by
-# "partners are not delivering" and "a party contests the agreement" at high, each raising the
-# other, for a state late with the expansion land and an operator asking for a further addendum;
-# both are medium where the agreement's revision clauses work.)
+# evaluators: medium and low). 317: the Bangladesh Sustainability Compact, government backing
+# credited as a strength where the government signed and sponsored it but did not deliver. 319:
+# Copenhagen's By & Havn, "the plan rests on baseline data nobody checked" at high for metro
+# passenger forecasts that fell short in its first decade (its evaluators: medium). 320: Brazil's
+# Food Acquisition Programme, "monitoring counts outputs" at high in further development for
+# execution data without an impact evaluation (its evaluators: low). 326: the global partnership for
+# salt iodization, "no written agreement" at medium for an informal partnership its writers read as
+# an alliance, where a guard allows low. 329: Holcim and IUCN, "the people affected are not
+# involved" at medium, where a guard allows low. 339: São Paulo's Metro Line 4, harm and organised
+# opposition at critical for a station collapse in construction beside a workers' union's opposition
+# to the contract (its evaluators: medium and low). 366: IKEA and WWF, "needs new grants" at medium
+# for a partnership its funder renews phase by phase (the guard allows low). 368: Hudson Yards, "no
+# evaluation" at medium where its writer held the city budget office's reviews as no evaluation.
+# 382: DHL and UNDP's airport programme, "the people affected are not involved" at medium for
+# disaster victims the programme serves through faster relief (a guard allows low). 387: the Global
+# Trachoma Mapping Project, "depends mainly on one funder" at medium for a time-bound project on two
+# donors' grants, and "the people affected are not involved" at medium for the people its teams
+# examined (its guards allow low). 399: Malmö's Western Harbour, "revenues do not cover running
+# costs" at critical, its writer holding the expo company's ticket shortfall and bankruptcy as the
+# partnership's (its evaluators: medium). 410: Azura-Edo, "the partnership's own work has caused
+# harm" at high for farmland taken from communities without title (its evaluators: low). 423:
+# Uganda's SAGE pilot, "the work would stop if its main funder left" at high, its donors' grants
+# ending within the year and the national roll-out not yet decided (its evaluators: medium, the
+# government having taken the grant over later). (408, the New Cairo wastewater plant, and 410 were
+# alarmed as they came by "revenues do not cover running costs" at critical and "partners are not
+# delivering" at high, each raising the other, for a public buyer behind on what it owed while the
+# money for the current phase was secured; both are medium there now.) (371, Lima's airport
+# concession, was alarmed as it came by "partners are not delivering" and "a party contests the
+# agreement" at high, each raising the other, for a state late with the expansion land and an
+# operator asking for a further addendum; both are medium where the agreement's revision clauses
+# work.)
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -180,13 +184,14 @@ KNOWN_BREACHES = {
     "387": [["STEER-05:medium"], ["COOP-12:medium"]],
     "399": [["STEER-40:critical"]],
     "410": [["CTX-21:high"]],
+    "423": [["STEER-41:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "316", "319", "320", "339", "399", "410", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "316", "319", "320", "339", "399", "410", "423", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -201,7 +206,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since; each has a case with the same number, and every case has one.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 414
+    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 422
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -212,9 +217,9 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 414, totals
-    assert totals["found_top5"] >= 1188, totals
-    assert totals["actions_covered"] >= 1599, totals
+    assert totals["inputs"] >= 422, totals
+    assert totals["found_top5"] >= 1211, totals
+    assert totals["actions_covered"] >= 1626, totals
     assert totals["breaches"] <= 54, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -244,8 +249,8 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 898, totals
-    assert totals["actions_covered"] >= 1535, totals
+    assert totals["found_top5"] >= 918, totals
+    assert totals["actions_covered"] >= 1560, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     # 317 (the Bangladesh Sustainability Compact) added one: government backing credited as a strength;
