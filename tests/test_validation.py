@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 422
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 430
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1686, totals
-    assert totals["found_anywhere"] >= 1821, totals
-    assert totals["found_top5_strict"] >= 653, totals
+    assert totals["found_top5"] >= 1719, totals
+    assert totals["found_anywhere"] >= 1861, totals
+    assert totals["found_top5_strict"] >= 665, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1856, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 2263
+    assert totals["actions_covered"] >= 1890, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 2307
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -136,14 +136,16 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # harm" at high for farmland taken from communities without title (its evaluators: low). 423:
 # Uganda's SAGE pilot, "the work would stop if its main funder left" at high, its donors' grants
 # ending within the year and the national roll-out not yet decided (its evaluators: medium, the
-# government having taken the grant over later). (408, the New Cairo wastewater plant, and 410 were
-# alarmed as they came by "revenues do not cover running costs" at critical and "partners are not
-# delivering" at high, each raising the other, for a public buyer behind on what it owed while the
-# money for the current phase was secured; both are medium there now.) (371, Lima's airport
-# concession, was alarmed as it came by "partners are not delivering" and "a party contests the
-# agreement" at high, each raising the other, for a state late with the expansion land and an
-# operator asking for a further addendum; both are medium where the agreement's revision clauses
-# work.)
+# government having taken the grant over later). 429: the Initiative for Responsible Mining
+# Assurance, "not every partner has access to decisions" at medium for the governments that fund it
+# without a seat, where a guard allows low for a finding that affected communities are left out.
+# (408, the New Cairo wastewater plant, and 410 were alarmed as they came by "revenues do not cover
+# running costs" at critical and "partners are not delivering" at high, each raising the other, for
+# a public buyer behind on what it owed while the money for the current phase was secured; both are
+# medium there now.) (371, Lima's airport concession, was alarmed as it came by "partners are not
+# delivering" and "a party contests the agreement" at high, each raising the other, for a state late
+# with the expansion land and an operator asking for a further addendum; both are medium where the
+# agreement's revision clauses work.)
 KNOWN_BREACHES = {
     "60": [["PHASE-02:medium"]],
     "63": [["CTX-21:high"]],
@@ -185,6 +187,7 @@ KNOWN_BREACHES = {
     "399": [["STEER-40:critical"]],
     "410": [["CTX-21:high"]],
     "423": [["STEER-41:high"]],
+    "429": [["STEER-13:medium"]],
 }
 
 
@@ -206,7 +209,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since; each has a case with the same number, and every case has one.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 422
+    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 430
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -217,9 +220,9 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 422, totals
-    assert totals["found_top5"] >= 1211, totals
-    assert totals["actions_covered"] >= 1626, totals
+    assert totals["inputs"] >= 430, totals
+    assert totals["found_top5"] >= 1232, totals
+    assert totals["actions_covered"] >= 1659, totals
     assert totals["breaches"] <= 54, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -249,8 +252,8 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 918, totals
-    assert totals["actions_covered"] >= 1560, totals
+    assert totals["found_top5"] >= 933, totals
+    assert totals["actions_covered"] >= 1592, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     # 317 (the Bangladesh Sustainability Compact) added one: government backing credited as a strength;
