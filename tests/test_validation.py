@@ -25,7 +25,7 @@ def figures():
 
 def test_every_case_is_scored(figures):
     rows, totals = figures
-    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 430
+    assert totals["inputs"] == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 438
     kinds = {r["kind"] for r in rows}
     assert kinds >= {"contractual_ppp", "global_platform", "alliance", "bilateral", "government_programme", "city_regional"}
     assert sum(1 for r in rows if r["verdict"] == "healthy") >= 4
@@ -33,16 +33,16 @@ def test_every_case_is_scored(figures):
 
 def test_the_evaluators_problems_are_among_the_first_five_findings(figures):
     _, totals = figures
-    assert totals["found_top5"] >= 1719, totals
-    assert totals["found_anywhere"] >= 1861, totals
-    assert totals["found_top5_strict"] >= 665, totals
+    assert totals["found_top5"] >= 1763, totals
+    assert totals["found_anywhere"] >= 1908, totals
+    assert totals["found_top5_strict"] >= 678, totals
 
 
 def test_the_evaluators_next_phase_actions_are_asked_for(figures):
     # An action counts when a first-five finding or a next-phase criterion not yet met cites its ids.
     rows, totals = figures
-    assert totals["actions_covered"] >= 1890, totals
-    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 2307
+    assert totals["actions_covered"] >= 1927, totals
+    assert totals["actions"] == sum(len(r["actions"]) for r in rows) >= 2352
 
 
 # Known false alarms, each explained in validation/README.md; any other breach or alarm fails.
@@ -139,6 +139,8 @@ def test_the_evaluators_next_phase_actions_are_asked_for(figures):
 # government having taken the grant over later). 429: the Initiative for Responsible Mining
 # Assurance, "not every partner has access to decisions" at medium for the governments that fund it
 # without a seat, where a guard allows low for a finding that affected communities are left out.
+# 435: the Maputo port concession, "contracted services have no independent regulator or monitor" at
+# high, its transport regulator not yet at work (its evaluators: medium, the port having delivered).
 # (408, the New Cairo wastewater plant, and 410 were alarmed as they came by "revenues do not cover
 # running costs" at critical and "partners are not delivering" at high, each raising the other, for
 # a public buyer behind on what it owed while the money for the current phase was secured; both are
@@ -188,13 +190,14 @@ KNOWN_BREACHES = {
     "410": [["CTX-21:high"]],
     "423": [["STEER-41:high"]],
     "429": [["STEER-13:medium"]],
+    "435": [["STEER-34:high"]],
 }
 
 
 def test_no_alarm_for_healthy_partnerships_and_no_new_breach(figures):
     rows, totals = figures
     alarmed = sorted(r["input"] for r in rows if r["alarmed"])
-    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "316", "319", "320", "339", "399", "410", "423", "63", "86"], alarmed
+    assert alarmed == ["115", "121", "126", "133", "149", "171", "217", "218", "222", "233", "252", "316", "319", "320", "339", "399", "410", "423", "435", "63", "86"], alarmed
     breaches = {r["input"]: [b["by"] for b in r["breaches"]] for r in rows if r["breaches"]}
     assert breaches == KNOWN_BREACHES, breaches
 
@@ -209,7 +212,7 @@ def test_first_model_files_hold_only_the_first_models_fields():
     # in it may need a field added since; each has a case with the same number, and every case has one.
     fields = score.first_model_fields()
     files = sorted((ROOT / "validation" / "first-model").glob("*.yaml"))
-    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 430
+    assert len(files) == len(list((ROOT / "validation" / "facts").glob("*.yaml"))) >= 438
     for path in files:
         data = load_partnership(path).model_dump(exclude_none=True, mode="json")
         assert score.strip_to_first_model(data, fields) == data, path.name
@@ -220,9 +223,9 @@ def test_files_written_in_the_first_fact_model():
     # The same cases' text written afresh with only the first fact model's fields, as files written
     # before the model grew are: the nearest this set comes to such files.
     rows, totals = score.score(ROOT / "validation", facts="first-model")
-    assert totals["inputs"] >= 430, totals
-    assert totals["found_top5"] >= 1232, totals
-    assert totals["actions_covered"] >= 1659, totals
+    assert totals["inputs"] >= 438, totals
+    assert totals["found_top5"] >= 1249, totals
+    assert totals["actions_covered"] >= 1684, totals
     assert totals["breaches"] <= 54, totals
     # 59: Thailand's Universal Coverage Scheme, "no agreed way to resolve disputes" at high for the
     # open disagreements between its government bodies; 163: Thailand's 100% Condom Programme,
@@ -252,8 +255,8 @@ def test_files_written_in_the_first_fact_model():
 
 def test_files_of_the_first_fact_model_still_get_advice():
     rows, totals = score.score(ROOT / "validation", first_model=True)
-    assert totals["found_top5"] >= 933, totals
-    assert totals["actions_covered"] >= 1592, totals
+    assert totals["found_top5"] >= 953, totals
+    assert totals["actions_covered"] >= 1621, totals
     # "no secretariat" is low where the kind is unknown and a ministry's unit running a programme
     # government sponsors is not faulted as partial: on the first 137 cases, 27 breaches fell to 6.
     # 317 (the Bangladesh Sustainability Compact) added one: government backing credited as a strength;
