@@ -787,3 +787,16 @@ def test_a_revenue_gap_someone_already_pays_for_is_a_warning_not_an_emergency():
     broken = assess(**base, resources={"financing_secured": True}, trust={"level": "low"})
     assert severity(broken, "STEER-40") == "critical"
     assert severity(broken, "PROC-14") == "high"
+
+
+def test_a_grant_running_out_on_schedule_does_not_make_dependence_on_its_funder_an_emergency():
+    # Before: a programme that would stop without its main donor got "the work would stop if its main
+    # funder left" at high as soon as a grant was due to end within two years, the ordinary grant
+    # cycle, alarming a donor-funded pilot at the close of its payments whose evaluators weighed the
+    # dependence as medium. Whether money ends with no way on is what "the work has no path beyond
+    # its current support" says; a funder that has already pulled out still makes it high.
+    base = {"as_of": "2015-02", "viability": {"survives_main_funder_exit": False},
+            "funders": [{"name": "Donor agency", "kind": "grant", "ends": "2015"}]}
+    assert severity(assess(**base), "STEER-41") == "medium"
+    withdrawn = assess(**base, risk={"setbacks": ["funder_withdrew"]})
+    assert severity(withdrawn, "STEER-41") == "high"
